@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * proctrace: the contract between proctrace.ko and its users.
+ *
+ * Every file under /proc/proctrace/ starts with a header line
+ *
+ *	# proctrace <file> v<PROCTRACE_ABI_VERSION>[: <column> ...]
+ *
+ * and Documentation/abi.rst gives the exact format of each file. A parser
+ * must refuse a version it does not know. The version changes whenever the
+ * format of an existing file changes; adding a file does not change it.
+ */
+#ifndef _UAPI_LINUX_PROCTRACE_H
+#define _UAPI_LINUX_PROCTRACE_H
+
+#include <linux/types.h>
+
+#define PROCTRACE_ABI_VERSION 1
+
+/* Directory under /proc, and the files in it. */
+#define PROCTRACE_PROC_DIR "proctrace"
+#define PROCTRACE_FILE_TREE "tree"
+#define PROCTRACE_FILE_TASKS "tasks"
+#define PROCTRACE_FILE_STATS "stats"
+#define PROCTRACE_FILE_KTHREADS "kthreads"
+
+/* The first token of every header line. */
+#define PROCTRACE_HEADER_PREFIX "# proctrace"
+
+/*
+ * Task states, as the kernel's task_state_to_char() spells them and
+ * /proc/PID/stat prints them. "stats" has one state_<letter> line per
+ * letter, in this order.
+ */
+#define PROCTRACE_STATE_LETTERS "RSDTtXZPI"
+
+/* Tokens of the flags column in "tasks" (comma separated, "-" for none). */
+#define PROCTRACE_FLAG_KTHREAD "kthread"
+#define PROCTRACE_FLAG_EXITING "exiting"
+#define PROCTRACE_FLAG_IO_WORKER "io_worker"
+#define PROCTRACE_FLAG_USER_WORKER "user_worker"
+#define PROCTRACE_FLAG_WQ_WORKER "wq_worker"
+#define PROCTRACE_FLAG_LEADER "leader"
+
+/* Tags that may follow the comm in "tree". */
+#define PROCTRACE_TAG_ZOMBIE "zombie"
+#define PROCTRACE_TAG_KTHREAD "kthread"
+
+/* Tokens of the class column in "kthreads" (comma separated). */
+#define PROCTRACE_KCLASS_KTHREADD "kthreadd"
+#define PROCTRACE_KCLASS_PERCPU "percpu"
+#define PROCTRACE_KCLASS_WORKER "worker"
+#define PROCTRACE_KCLASS_PARKED "parked"
+#define PROCTRACE_KCLASS_IDLE "idle"
+#define PROCTRACE_KCLASS_IO_WORKER "io_worker"
+#define PROCTRACE_KCLASS_USER_WORKER "user_worker"
+#define PROCTRACE_KCLASS_OTHER "other"
+
+#endif /* _UAPI_LINUX_PROCTRACE_H */

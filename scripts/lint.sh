@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Every static check, as TAP on stdout (also written to build/results/lint.tap):
+#   - checkpatch.pl --no-tree --strict over all C (kernel and userspace);
+#   - the kernel's .clang-format: formatting a file must not change it;
+#   - the module built with W=1 and sparse (C=2) for every kernel of the
+#     matrix, and with W=1 against the prepared linux-source-7.3 tree
+#     (sparse 0.6.4 from bookworm is too old for 7.x), with zero warnings;
+#   - userspace and selftests built with -Wall -Wextra, zero warnings.
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 1
+KT=$TOP/build/kernel-tools
+RES=$TOP/build/results
+mkdir -p "$RES"
+TAP=$RES/lint.tap
+LOG=$RES/lint.log
+: >"$LOG"
+n=0
+failed=0
+
+if [ ! -x "$KT/scripts/checkpatch.pl" ] || [ ! -e "$KT/.clang-format" ]; then
+	echo "lint: kernel tools missing in $KT; run: sudo make setup" >&2
+	exit 1
+fi
+
+result() {	# result <rc> <name> <output>
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $2"
+		printf '%s\n' "$3" | sed 's/^/# /' | head -n 40
+	fi
+	printf '== %s (rc %s)\n%s\n' "$2" "$1" "$3" >>"$LOG"
+}
+
+# Fails when $out has any line but the ones kbuild prints on every clean
+# build of an external module.
+only_noise() {
+	! grep -vE '^(Skipping BTF generation .* due to unavailability of vmlinux)?$' <<<"$1" |
+		grep -q .
+}
+
+mapfile -t CFILES < <(git ls-files -co --exclude-standard -- \
+	'src/*.[ch]' 'include/*.h' 'userspace/*.[ch]' 'selftests/*.[ch]' 'bench/*.[ch]' | sort -u)
+
+exec > >(tee "$TAP")
+echo "TAP version 13"
+
+out=$(perl "$KT/scripts/checkpatch.pl" --no-tree --strict --terse \
+	--no-summary --show-types --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+	-f "${CFILES[@]}" 2>&1)
+rc=$?
+[ -z "$out" ] || rc=1
+result $rc "checkpatch --strict (${#CFILES[@]} files)" "$out"
+
+out=
+for f in "${CFILES[@]}"; do
+	d=$(clang-format --style="file:$KT/.clang-format" "$f" | diff -u "$f" - 2>&1) ||
+		out+="$d"$'\n'
+done
+[ -z "$out" ]
+result $? "clang-format (kernel .clang-format)" "$out"
+
+for kver in $(scripts/kernels.sh); do
+	out=$(scripts/kbuild.sh "$kver" W=1 C=2 modules 2>&1)
+	rc=$?
+	only_noise "$out" || rc=1
+	result $rc "module W=1 C=2 on $kver" "$out"
+done
+
+K7=$TOP/build/linux-7.3
+if [ -e "$K7/.prepared" ]; then
+	objs=$(sed -nE 's/^proctrace-y := //p' src/Kbuild | tr ' ' '\n' |
+	       sed -n 's#^\(.\)#src/\1#p')
+	out=$(scripts/kbuild.sh "$K7" W=1 $objs 2>&1)
+	rc=$?
+	only_noise "$out" || rc=1
+	result $rc "module W=1 on $(make -s -C "$K7" kernelversion) (compile only)" "$out"
+else
+	result 1 "module W=1 on linux-source-7.3" "no prepared tree; run: sudo make setup"
+fi
+
+for dir in userspace selftests; do
+	[ -e "$dir/Makefile" ] || continue
+	out=$(make -s -C "$dir" clean >/dev/null 2>&1; make -s -C "$dir" 2>&1)
+	rc=$?
+	[ -z "$out" ] || rc=1
+	result $rc "$dir builds with no warnings" "$out"
+done
+
+echo "1..$n"
+echo "# lint: $((n - failed)) passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Every difference between the kernels proctrace supports (6.1 LTS up to
+ * the newest release) lives here, each shim naming the version that changed
+ * what. No other file tests LINUX_VERSION_CODE.
+ */
+#ifndef _PROCTRACE_COMPAT_H
+#define _PROCTRACE_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/sched.h>
+
+/*
+ * PF_USER_WORKER appeared in 6.4 (commit 54e6842d0775 "fork/vm: Move common
+ * PF_IO_WORKER behavior to new flag"): kernel-created threads cloned from a
+ * user thread, such as vhost workers. Before 6.4 only io_uring workers
+ * existed, flagged PF_IO_WORKER, so nothing else needs classifying.
+ */
+#ifdef PF_USER_WORKER
+#define PT_PF_USER_WORKER PF_USER_WORKER
+#else
+#define PT_PF_USER_WORKER 0
+#endif
+
+#endif /* _PROCTRACE_COMPAT_H */
