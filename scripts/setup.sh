@@ -72,7 +72,7 @@ fi
 PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
       xz-utils rsync sparse clang-format python3-venv qemu-system-x86
       procps psmisc util-linux linux-image-amd64 linux-headers-amd64
-      linux-source-6.12 pkg-config libjson-c-dev libncurses-dev)
+      linux-source-6.12 busybox-static pkg-config libjson-c-dev libncurses-dev)
 
 missing_pkgs() {
 	local p

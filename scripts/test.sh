@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The whole test suite: setup (idempotent), every static check, then for
+# every kernel of the matrix a guest boot that loads the module and runs
+# every selftest. Ends with "N passed, N failed, N skipped" summed over
+# everything; exits non-zero on any failure.
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 1
+RES=$TOP/build/results
+start=$(date +%s)
+
+if [ "$(id -u)" = 0 ]; then
+	scripts/setup.sh || exit 1
+fi
+rm -rf "$RES"
+mkdir -p "$RES"
+exec 3>"$RES/host.tap"
+echo "TAP version 13" >&3
+n=0
+result() {	# result <rc> <name> [detail]
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2" >&3
+	else
+		echo "not ok $n - $2" >&3
+		[ -z "${3:-}" ] || printf '%s\n' "$3" | tail -n 20 | sed 's/^/# /' >&3
+	fi
+}
+
+echo "== lint"
+scripts/lint.sh | grep -E '^(not ok|# lint)' || true
+
+out=$(make -s -C selftests 2>&1)
+result $? "selftests build" "$out"
+
+kernels=$(scripts/kernels.sh) || exit 1
+for kver in $kernels; do
+	echo "== $kver"
+	out=$(scripts/kbuild.sh "$kver" modules 2>&1)
+	if ! result $? "module builds for $kver" "$out" ||
+	   [ ! -e "build/$kver/src/proctrace.ko" ]; then
+		continue
+	fi
+	t0=$(date +%s)
+	scripts/vm.sh "$kver" "$TOP/scripts/guest-tests.sh" \
+		"$TOP/build/$kver/src/proctrace.ko" "$RES/$kver" \
+		>"$RES/$kver.console" 2>&1
+	rc=$?
+	result $rc "guest boot and run on $kver" "$(tail -n 20 "$RES/$kver.console")"
+	[ -e "$RES/$kver/guest.tap" ]
+	result $? "guest on $kver reported its results"
+	echo "   $(scripts/tap-summary.sh "$RES/$kver" || true) in $(($(date +%s) - t0)) s"
+	grep -h '^not ok' "$RES/$kver"/*.tap 2>/dev/null | sed 's/^/   /'
+done
+echo "1..$n" >&3
+exec 3>&-
+
+grep -h '^not ok' "$RES/host.tap" | sed 's/^/   /'
+echo "suite took $(($(date +%s) - start)) s; kernels: $(echo $kernels)"
+scripts/tap-summary.sh "$RES"

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the proctrace selftests.
+ *
+ * They read and strictly parse the four /proc/proctrace views, read the
+ * ground truth the kernel exposes independently of proctrace
+ * (/proc/PID/task/TID/{stat,status}), and synchronise test processes
+ * through pipes. None of them depends on kselftest_harness.h: they return 0
+ * or a negative errno and leave a description in pt_errmsg(), so each test
+ * decides whether a failure is a precondition (ASSERT) or an observation
+ * (EXPECT) and can log why.
+ */
+#ifndef PROCTRACE_SELFTESTS_H
+#define PROCTRACE_SELFTESTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <linux/proctrace.h>
+
+#define PT_DIR "/proc/" PROCTRACE_PROC_DIR
+
+/* TASK_COMM_LEN: at most 15 bytes of name and a NUL. */
+#define PT_COMM_LEN 16
+/* Worst case: every byte written as a backslash and three octal digits. */
+#define PT_COMM_ESC_LEN (4 * (PT_COMM_LEN - 1) + 1)
+#define PT_NSTATES 9
+
+/* task->flags bits (include/linux/sched.h), as /proc/PID/stat field 9. */
+#define PT_PF_EXITING 0x00000004UL
+#define PT_PF_IO_WORKER 0x00000010UL
+#define PT_PF_WQ_WORKER 0x00000020UL
+#define PT_PF_USER_WORKER 0x00004000UL
+#define PT_PF_KTHREAD 0x00200000UL
+
+/* Tokens of the "tasks" flags column, one bit each, in ABI order. */
+enum {
+	PT_TF_LEADER = 1 << 0,
+	PT_TF_KTHREAD = 1 << 1,
+	PT_TF_EXITING = 1 << 2,
+	PT_TF_IO_WORKER = 1 << 3,
+	PT_TF_USER_WORKER = 1 << 4,
+	PT_TF_WQ_WORKER = 1 << 5,
+};
+
+/* Tokens of the "kthreads" class column, one bit each, in ABI order. */
+enum {
+	PT_KC_KTHREADD = 1 << 0,
+	PT_KC_PERCPU = 1 << 1,
+	PT_KC_WORKER = 1 << 2,
+	PT_KC_PARKED = 1 << 3,
+	PT_KC_IDLE = 1 << 4,
+	PT_KC_IO_WORKER = 1 << 5,
+	PT_KC_USER_WORKER = 1 << 6,
+	PT_KC_OTHER = 1 << 7,
+};
+
+/* pid -> position in an array, sorted by pid for bsearch(). */
+struct pt_pid_ent {
+	int pid;
+	int idx;
+};
+
+struct pt_pidmap {
+	struct pt_pid_ent *e;
+	size_t n;
+};
+
+struct pt_task {
+	int pid;
+	int tgid;
+	int ppid;
+	int threads;
+	int line;
+	char state;
+	unsigned int flags;
+	unsigned long long start_ns;
+	char comm[PT_COMM_LEN];
+	char comm_esc[PT_COMM_ESC_LEN];
+};
+
+struct pt_tasks {
+	struct pt_task *v;
+	size_t n;
+	struct pt_pidmap map;
+};
+
+struct pt_tree_node {
+	int pid;
+	int parent;	/* reconstructed from the indentation, 0 for roots */
+	int depth;
+	int threads;
+	int line;
+	char state;
+	bool zombie;
+	bool kthread;
+	char comm[PT_COMM_LEN];
+	char comm_esc[PT_COMM_ESC_LEN];
+};
+
+struct pt_tree {
+	struct pt_tree_node *v;
+	size_t n;
+	struct pt_pidmap map;
+};
+
+struct pt_kthread {
+	int pid;
+	int ppid;
+	int cpu;	/* -1 for "-" */
+	int line;
+	char state;
+	unsigned int class;
+	char func[128];
+	char module[64];
+	char comm[PT_COMM_LEN];
+	char comm_esc[PT_COMM_ESC_LEN];
+};
+
+struct pt_kthreads {
+	struct pt_kthread *v;
+	size_t n;
+	struct pt_pidmap map;
+};
+
+struct pt_stats {
+	long long processes;
+	long long threads;
+	long long kthreads;
+	long long zombies;
+	long long state[PT_NSTATES];	/* PROCTRACE_STATE_LETTERS order */
+};
+
+/* The fields of /proc/PID/stat the tests compare against. */
+struct pt_stat {
+	int pid;
+	int ppid;
+	char state;
+	char comm[PT_COMM_LEN + 1];
+	unsigned long flags;
+	long num_threads;
+	unsigned long long starttime;
+};
+
+struct pt_status {
+	int tgid;
+	int pid;
+	int ppid;
+	int threads;
+	char state;
+};
+
+/* One task seen by a walk of PROC/[0-9]+/task/[0-9]+. */
+struct pt_scan_ent {
+	int tid;
+	int tgid;
+	int ppid;
+	char state;
+	unsigned long flags;
+	unsigned long long start;
+};
+
+struct pt_scan {
+	struct pt_scan_ent *v;
+	size_t n;
+	size_t nproc;	/* thread groups: PROC/[0-9]+ directories */
+	struct pt_pidmap map;
+};
+
+/* What test processes tell the test over a pipe; fits in PIPE_BUF. */
+struct pt_msg {
+	int role;
+	int index;
+	int pid;
+	int tid;
+	int err;
+};
+
+const char *pt_errmsg(void);
+const char *pt_skip_reason(void);
+
+/* Index of @c in PROCTRACE_STATE_LETTERS, -1 when it is not a state. */
+int pt_state_index(char c);
+
+int pt_read_fd(int fd, char **buf, size_t *len);
+int pt_read_path(const char *path, char **buf, size_t *len);
+int pt_read_view(const char *name, char **buf, size_t *len);
+
+const char *pt_view_columns(const char *name);
+int pt_check_header(const char *buf, const char *name, const char **body);
+
+int pt_unescape_comm(const char *esc, char *out, size_t size);
+int pt_escape_comm(const char *raw, char *out, size_t size);
+
+int pt_parse_tasks(const char *buf, struct pt_tasks *out);
+int pt_parse_tree(const char *buf, struct pt_tree *out);
+int pt_parse_kthreads(const char *buf, struct pt_kthreads *out);
+int pt_parse_stats(const char *buf, struct pt_stats *out);
+int pt_tree_check_order(const struct pt_tree *tree);
+int pt_tasks_check_order(const struct pt_tasks *tasks);
+void pt_tasks_free(struct pt_tasks *t);
+void pt_tree_free(struct pt_tree *t);
+void pt_kthreads_free(struct pt_kthreads *k);
+
+const struct pt_task *pt_tasks_find(const struct pt_tasks *t, int pid);
+const struct pt_tree_node *pt_tree_find(const struct pt_tree *t, int pid);
+const struct pt_kthread *pt_kthreads_find(const struct pt_kthreads *k,
+					  int pid);
+bool pt_tree_is_descendant(const struct pt_tree *t, int pid, int ancestor);
+
+int pt_parse_stat(const char *text, struct pt_stat *st);
+int pt_parse_status(const char *text, struct pt_status *st);
+int pt_read_stat(const char *proc, int tgid, int tid, struct pt_stat *st);
+int pt_read_status(const char *proc, int tgid, int tid, struct pt_status *st);
+int pt_read_comm(const char *proc, int tgid, int tid, char *out, size_t size);
+
+int pt_scan(const char *proc, struct pt_scan *s);
+const struct pt_scan_ent *pt_scan_find(const struct pt_scan *s, int tid);
+bool pt_scan_stable(const struct pt_scan *a, const struct pt_scan *b, int tid,
+		    const struct pt_scan_ent **ent);
+void pt_scan_free(struct pt_scan *s);
+
+int pt_find_kernel_address(const char *buf, char *match, size_t size);
+
+long long pt_now_ms(void);
+int pt_write_full(int fd, const void *p, size_t n);
+int pt_read_full(int fd, void *p, size_t n, int timeout_ms);
+void pt_wait_eof(int fd);
+int pt_send_msg(int fd, int role, int index, int err);
+int pt_wait_state(const char *proc, int tgid, int tid, char state,
+		  int timeout_ms);
+int pt_run_capture(char *const argv[], char **out, size_t *len, pid_t *pid);
+int pt_read_long(const char *path, long *v);
+int pt_write_long(const char *path, long v);
+unsigned long long pt_ns_per_tick(void);
+
+#endif /* PROCTRACE_SELFTESTS_H */
