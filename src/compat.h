@@ -9,6 +9,7 @@
 
 #include <linux/version.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 
 /*
  * PF_USER_WORKER appeared in 6.4 (commit 54e6842d0775 "fork/vm: Move common
@@ -20,6 +21,20 @@
 #define PT_PF_USER_WORKER PF_USER_WORKER
 #else
 #define PT_PF_USER_WORKER 0
+#endif
+
+/*
+ * sched_process_exit gained "bool group_dead" in 6.16 (lttng-modules guards
+ * the same change in its sched.h instrumentation). Before it, a probe derives group_dead the way
+ * do_exit() computed it just before the tracepoint: signal->live has
+ * already been decremented to zero for the group's last thread.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
+#define PT_EXIT_PROBE_PROTO struct task_struct *p, bool group_dead
+#define PT_EXIT_GROUP_DEAD(p) (group_dead)
+#else
+#define PT_EXIT_PROBE_PROTO struct task_struct *p
+#define PT_EXIT_GROUP_DEAD(p) (atomic_read(&(p)->signal->live) == 0)
 #endif
 
 #endif /* _PROCTRACE_COMPAT_H */

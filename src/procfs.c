@@ -24,11 +24,19 @@
 /* Whitespace and backslash would break the one-space field split. */
 #define PT_COMM_ESCAPE " \t\n\v\f\r\\"
 
+struct pt_file;
+
+/*
+ * A view is either rows over a snapshot (seq_ops) or one record computed
+ * at open() by prepare() and printed by show().
+ */
 struct pt_view {
 	const char *name;
 	enum pt_walk walk;
 	const char *columns;
-	const struct seq_operations *seq_ops; /* NULL: single-record view */
+	const struct seq_operations *seq_ops;
+	int (*prepare)(struct pt_file *pf);
+	int (*show)(struct seq_file *m, void *v);
 };
 
 /* Per open file: who reads, and what they were shown. */
@@ -37,6 +45,8 @@ struct pt_file {
 	struct pt_viewer viewer;
 	struct pt_snapshot *snap;
 	struct pt_counts counts;
+	struct pt_zombie_report zombies;
+	struct pt_orphan_report orphans;
 };
 
 static struct proc_dir_entry *pt_proc_dir;
@@ -240,6 +250,12 @@ static int pt_kthreads_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static int pt_stats_prepare(struct pt_file *pf)
+{
+	pt_count_tasks(&pf->viewer, &pf->counts);
+	return pt_orphan_report(&pf->viewer, &pf->orphans);
+}
+
 static int pt_stats_show(struct seq_file *m, void *v)
 {
 	struct pt_file *pf = m->private;
@@ -254,6 +270,98 @@ static int pt_stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "state_%c %lu\n", PROCTRACE_STATE_LETTERS[i],
 			   c->state[i]);
 	seq_printf(m, "zombies %lu\n", c->zombies);
+	seq_printf(m, "orphans %u\n", pf->orphans.nr);
+	pt_counters_show(m);
+	pt_lifecycle_show_usage(m);
+	return 0;
+}
+
+static int pt_zombies_prepare(struct pt_file *pf)
+{
+	return pt_zombie_report(&pf->viewer, &pf->zombies);
+}
+
+/* "<ns>", or @unknown when the table has no record of it. */
+static void pt_print_age(struct seq_file *m, bool known, u64 now, u64 then)
+{
+	if (known)
+		seq_printf(m, "%llu", now > then ? now - then : 0);
+	else
+		seq_puts(m, "unknown");
+}
+
+static int pt_zombies_show(struct seq_file *m, void *v)
+{
+	struct pt_file *pf = m->private;
+	const struct pt_zombie_report *rep = &pf->zombies;
+	char exit[PT_EXIT_STR_LEN];
+	unsigned int i, k;
+
+	pt_print_header(m, pf->view);
+	for (i = 0; i < rep->nr_parents; i++) {
+		const struct pt_zombie_parent *zp = &rep->parents[i];
+
+		seq_printf(m, "parent %d zombies=%u oldest_ns=", zp->ppid,
+			   zp->unreaped);
+		if (zp->unreaped)
+			pt_print_age(m, zp->oldest_known, rep->now,
+				     zp->oldest_exit_ns);
+		else
+			seq_putc(m, '-');
+		seq_printf(m, " waited=%s comm=", zp->waited ? "yes" : "no");
+		if (zp->comm[0])
+			seq_escape(m, zp->comm, PT_COMM_ESCAPE);
+		else
+			seq_putc(m, '-');
+		seq_putc(m, '\n');
+
+		for (k = zp->first; k < zp->first + zp->count; k++) {
+			const struct pt_zombie *z = &rep->zombies[k];
+
+			seq_printf(m, "zombie %d ppid=%d kind=%s age_ns=",
+				   z->task->pid, z->task->ppid,
+				   z->thread_group ?
+					   PROCTRACE_ZOMBIE_THREAD_GROUP :
+					   PROCTRACE_ZOMBIE_UNREAPED);
+			pt_print_age(m, z->known, rep->now, z->life.exit_ns);
+			if (z->known)
+				pt_format_exit(exit, sizeof(exit),
+					       z->life.exit_code);
+			seq_printf(m, " exit=%s comm=",
+				   z->known ? exit : "unknown");
+			pt_print_comm(m, z->task);
+			seq_putc(m, '\n');
+		}
+	}
+	return 0;
+}
+
+static int pt_orphans_prepare(struct pt_file *pf)
+{
+	return pt_orphan_report(&pf->viewer, &pf->orphans);
+}
+
+static int pt_orphans_show(struct seq_file *m, void *v)
+{
+	struct pt_file *pf = m->private;
+	unsigned int i;
+
+	pt_print_header(m, pf->view);
+	for (i = 0; i < pf->orphans.nr; i++) {
+		const struct pt_orphan *o = &pf->orphans.orphans[i];
+
+		seq_printf(m, "%d ", o->pid);
+		if (!o->orig_known)
+			seq_puts(m, "unknown");
+		else if (!o->orig_ppid)
+			seq_putc(m, '-');
+		else
+			seq_printf(m, "%d", o->orig_ppid);
+		seq_printf(m, " %d %s %llu ", o->reaper, o->reaper_kind,
+			   o->orphaned_ns);
+		seq_escape(m, o->comm, PT_COMM_ESCAPE);
+		seq_putc(m, '\n');
+	}
 	return 0;
 }
 
@@ -293,7 +401,8 @@ static const struct pt_view pt_views[] = {
 	},
 	{
 		.name = PROCTRACE_FILE_STATS,
-		.walk = PT_WALK_THREADS,
+		.prepare = pt_stats_prepare,
+		.show = pt_stats_show,
 	},
 	{
 		.name = PROCTRACE_FILE_KTHREADS,
@@ -301,10 +410,23 @@ static const struct pt_view pt_views[] = {
 		.columns = "pid ppid state cpu class func module comm",
 		.seq_ops = &pt_kthreads_seq_ops,
 	},
+	{
+		.name = PROCTRACE_FILE_ZOMBIES,
+		.prepare = pt_zombies_prepare,
+		.show = pt_zombies_show,
+	},
+	{
+		.name = PROCTRACE_FILE_ORPHANS,
+		.columns = "pid orig_ppid reaper reaper_kind orphaned_ns comm",
+		.prepare = pt_orphans_prepare,
+		.show = pt_orphans_show,
+	},
 };
 
 static void pt_file_free(struct pt_file *pf)
 {
+	pt_zombie_report_free(&pf->zombies);
+	pt_orphan_report_free(&pf->orphans);
 	pt_snapshot_free(pf->snap);
 	pt_viewer_release(&pf->viewer);
 	kfree(pf);
@@ -335,8 +457,10 @@ static int pt_proc_open(struct inode *inode, struct file *file)
 		}
 		ret = seq_open(file, view->seq_ops);
 	} else {
-		pt_count_tasks(&pf->viewer, &pf->counts);
-		ret = single_open(file, pt_stats_show, pf);
+		ret = view->prepare(pf);
+		if (ret)
+			goto out_free;
+		ret = single_open(file, view->show, pf);
 	}
 	if (ret)
 		goto out_free;
@@ -378,14 +502,19 @@ int pt_procfs_init(void)
 	}
 	for (i = 0; i < ARRAY_SIZE(pt_views); i++) {
 		if (!proc_create_data(pt_views[i].name, 0444, pt_proc_dir,
-				      &pt_proc_ops, (void *)&pt_views[i])) {
-			pr_err("cannot create /proc/%s/%s\n",
-			       PROCTRACE_PROC_DIR, pt_views[i].name);
-			proc_remove(pt_proc_dir);
-			return -ENOMEM;
-		}
+				      &pt_proc_ops, (void *)&pt_views[i]))
+			goto out_remove;
 	}
+	/* 0444: the capability check in open() answers EPERM, not EACCES. */
+	if (!proc_create(PROCTRACE_FILE_EVENTS, 0444, pt_proc_dir,
+			 &pt_events_proc_ops))
+		goto out_remove;
 	return 0;
+
+out_remove:
+	pr_err("cannot create the files in /proc/%s\n", PROCTRACE_PROC_DIR);
+	proc_remove(pt_proc_dir);
+	return -ENOMEM;
 }
 
 void pt_procfs_exit(void)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Declarations shared by the files of proctrace.ko. Each .c file owns one
- * facility: snapshot.c walks the task list, procfs.c exposes the walks as
- * the files under /proc/proctrace, main.c orders init and exit.
+ * facility: snapshot.c walks the task list, lifecycle.c keeps the table of
+ * what the task list forgets, tracepoints.c attaches the probes, events.c
+ * is the event stream, stats.c the counters, exitstatus.c decodes exits,
+ * procfs.c exposes the views, main.c orders init and exit.
  */
 #ifndef _PROCTRACE_H
 #define _PROCTRACE_H
@@ -12,7 +14,9 @@
 #include <uapi/linux/proctrace.h>
 
 struct file;
+struct pid;
 struct pid_namespace;
+struct seq_file;
 
 /* pt_task.flags, printed in this order by the "tasks" view. */
 enum {
@@ -38,6 +42,7 @@ struct pt_task {
 	pid_t pid;
 	pid_t tgid;
 	pid_t ppid;
+	pid_t gpid; /* in the initial namespace: a lifecycle key, not shown */
 	u32 flags;
 	int nr_threads;
 	int bound_cpu; /* -1 unless allowed on exactly one CPU */
@@ -90,13 +95,136 @@ struct pt_snapshot {
 
 int pt_viewer_init(struct pt_viewer *viewer, struct file *file);
 void pt_viewer_release(struct pt_viewer *viewer);
+pid_t pt_viewer_pid(const struct pt_viewer *viewer, struct task_struct *t);
 
 struct pt_snapshot *pt_snapshot_take(const struct pt_viewer *viewer,
 				     enum pt_walk walk);
 void pt_snapshot_free(struct pt_snapshot *snap);
+const struct pt_task *pt_snapshot_find(const struct pt_snapshot *snap,
+				       pid_t pid);
 void pt_count_tasks(const struct pt_viewer *viewer, struct pt_counts *counts);
 
 int pt_procfs_init(void);
 void pt_procfs_exit(void);
+
+/* What the lifecycle table knows about one process. */
+struct pt_life_info {
+	bool exited;
+	bool waited;
+	u64 exit_ns;
+	int exit_code;
+};
+
+/* reaping.c: who fails to reap its zombies, who adopted the orphans. */
+struct pt_zombie {
+	const struct pt_task *task;
+	bool thread_group; /* leader exited, other threads still run */
+	struct pt_life_info life;
+	bool known; /* life is valid */
+};
+
+struct pt_zombie_parent {
+	pid_t ppid;
+	char comm[TASK_COMM_LEN]; /* empty when the parent is not visible */
+	bool waited;
+	unsigned int unreaped;
+	bool oldest_known;
+	u64 oldest_exit_ns;
+	unsigned int first, count; /* its range in pt_zombie_report.zombies */
+};
+
+struct pt_zombie_report {
+	struct pt_snapshot *snap;
+	struct pt_zombie *zombies;
+	struct pt_zombie_parent *parents;
+	unsigned int nr_zombies, nr_parents;
+	u64 now;
+};
+
+struct pt_orphan {
+	pid_t pid;
+	pid_t reaper;
+	pid_t orig_ppid; /* 0: not visible to the reader */
+	bool orig_known;
+	const char *reaper_kind;
+	u64 orphaned_ns;
+	char comm[TASK_COMM_LEN];
+};
+
+struct pt_orphan_report {
+	struct pt_orphan *orphans;
+	unsigned int nr;
+};
+
+int pt_zombie_report(const struct pt_viewer *viewer,
+		     struct pt_zombie_report *rep);
+void pt_zombie_report_free(struct pt_zombie_report *rep);
+int pt_orphan_report(const struct pt_viewer *viewer,
+		     struct pt_orphan_report *rep);
+void pt_orphan_report_free(struct pt_orphan_report *rep);
+
+/* stats.c */
+enum pt_counter {
+	PT_CNT_FORKS,
+	PT_CNT_EXECS,
+	PT_CNT_EXITS,
+	PT_CNT_REAPS,
+	PT_CNT_WAITS,
+	PT_CNT_EVENTS,
+	PT_CNT_EVENTS_LOST,
+	PT_CNT_TABLE_DROPPED,
+	PT_CNT_NR
+};
+
+void pt_counter_inc(enum pt_counter c);
+void pt_counter_add(enum pt_counter c, u64 n);
+void pt_counters_show(struct seq_file *m);
+
+/* exitstatus.c: "exited(N)", "killed(SIGNAME)", "dumped(SIGNAME)". */
+#define PT_EXIT_STR_LEN 32
+int pt_format_exit(char *buf, size_t len, int code);
+
+/* lifecycle.c */
+struct pt_orphan_ref {
+	pid_t gpid;
+	u64 start_ns;
+	u64 orphaned_ns;
+	struct pid *orig_parent; /* referenced; NULL: unknown */
+};
+
+int pt_lifecycle_init(unsigned int max_tracked);
+void pt_lifecycle_scan(void);
+void pt_lifecycle_exit(void);
+void pt_lifecycle_fork(struct task_struct *child);
+void pt_lifecycle_group_exit(struct task_struct *p, int exit_code, u64 now);
+void pt_lifecycle_wait(struct task_struct *waiter);
+struct pid *pt_lifecycle_reap(struct task_struct *p);
+bool pt_lifecycle_lookup(pid_t gpid, u64 start_ns, struct pt_life_info *info);
+struct pt_orphan_ref *pt_lifecycle_orphans(unsigned int *nr);
+void pt_lifecycle_orphans_free(struct pt_orphan_ref *refs, unsigned int nr);
+void pt_lifecycle_show_usage(struct seq_file *m);
+
+/* events.c */
+enum pt_event_type {
+	PT_EV_FORK,
+	PT_EV_EXEC,
+	PT_EV_EXIT,
+	PT_EV_REAP,
+};
+
+int pt_events_init(unsigned int slots);
+void pt_events_shutdown(void);
+void pt_events_exit(void);
+bool pt_events_wanted(void);
+void pt_events_fork(struct task_struct *parent, struct task_struct *child);
+void pt_events_exec(struct task_struct *p, pid_t old_pid,
+		    const char *filename);
+void pt_events_exit_task(struct task_struct *p, bool group_dead);
+void pt_events_reap(struct task_struct *p, struct pid *self);
+extern const struct proc_ops pt_events_proc_ops;
+
+/* tracepoints.c */
+int pt_tracepoints_init(void);
+void pt_tracepoints_exit(void);
 
 #endif /* _PROCTRACE_H */

@@ -73,8 +73,7 @@ void pt_viewer_release(struct pt_viewer *viewer)
  * Returns the task's pid in the viewer's namespace, or 0 when the viewer
  * must not see it. Caller holds rcu_read_lock() (for __task_cred()).
  */
-static pid_t pt_visible_pid(const struct pt_viewer *viewer,
-			    struct task_struct *t)
+pid_t pt_viewer_pid(const struct pt_viewer *viewer, struct task_struct *t)
 {
 	const struct cred *cred;
 	pid_t pid;
@@ -102,6 +101,7 @@ static void pt_fill(struct pt_task *rec, struct task_struct *t, pid_t pid,
 	unsigned int pf = READ_ONCE(t->flags);
 
 	rec->pid = pid;
+	rec->gpid = t->pid;
 	rec->tgid = task_tgid_nr_ns(t, viewer->view_ns);
 	rec->ppid = task_ppid_nr_ns(t, viewer->view_ns);
 	rec->state = task_state_to_char(t);
@@ -158,7 +158,7 @@ static unsigned int pt_walk(const struct pt_viewer *viewer, enum pt_walk walk,
 	rcu_read_lock();
 	for_each_process(p) {
 		if (walk == PT_WALK_PROCESSES) {
-			pid = pt_visible_pid(viewer, p);
+			pid = pt_viewer_pid(viewer, p);
 			if (pid && n < cap)
 				pt_fill(&tasks[n], p, pid, viewer);
 			n += !!pid;
@@ -167,7 +167,7 @@ static unsigned int pt_walk(const struct pt_viewer *viewer, enum pt_walk walk,
 		for_each_thread(p, t) {
 			if (!pt_walk_wants(walk, t))
 				continue;
-			pid = pt_visible_pid(viewer, t);
+			pid = pt_viewer_pid(viewer, t);
 			if (pid && n < cap)
 				pt_fill(&tasks[n], t, pid, viewer);
 			n += !!pid;
@@ -200,6 +200,16 @@ static int pt_cmp_pid_key(const void *key, const void *elt)
 	if (pid == task->pid)
 		return 0;
 	return pid < task->pid ? -1 : 1;
+}
+
+/* The process @pid of a PT_WALK_PROCESSES snapshot, or NULL. */
+const struct pt_task *pt_snapshot_find(const struct pt_snapshot *snap,
+				       pid_t pid)
+{
+	if (!pid)
+		return NULL;
+	return bsearch(&pid, snap->tasks, snap->nr, sizeof(*snap->tasks),
+		       pt_cmp_pid_key);
 }
 
 /*
@@ -238,8 +248,7 @@ static int pt_build_forest(struct pt_snapshot *snap)
 		snap->depth[i] = PT_NO_PARENT;
 		if (!t->ppid || t->ppid == t->pid)
 			continue;
-		found = bsearch(&t->ppid, snap->tasks, n, sizeof(*snap->tasks),
-				pt_cmp_pid_key);
+		found = pt_snapshot_find(snap, t->ppid);
 		if (found) {
 			parent[i] = found - snap->tasks;
 			first[parent[i] + 1]++;
@@ -354,13 +363,13 @@ void pt_count_tasks(const struct pt_viewer *viewer, struct pt_counts *counts)
 	memset(counts, 0, sizeof(*counts));
 	rcu_read_lock();
 	for_each_process(p) {
-		if (!pt_visible_pid(viewer, p))
+		if (!pt_viewer_pid(viewer, p))
 			continue;
 		counts->processes++;
 		if (READ_ONCE(p->exit_state) == EXIT_ZOMBIE)
 			counts->zombies++;
 		for_each_thread(p, t) {
-			if (!pt_visible_pid(viewer, t))
+			if (!pt_viewer_pid(viewer, t))
 				continue;
 			counts->threads++;
 			if (READ_ONCE(t->flags) & PF_KTHREAD)

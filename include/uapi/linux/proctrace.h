@@ -15,7 +15,7 @@
 
 #include <linux/types.h>
 
-#define PROCTRACE_ABI_VERSION 1
+#define PROCTRACE_ABI_VERSION 2
 
 /* Directory under /proc, and the files in it. */
 #define PROCTRACE_PROC_DIR "proctrace"
@@ -23,6 +23,9 @@
 #define PROCTRACE_FILE_TASKS "tasks"
 #define PROCTRACE_FILE_STATS "stats"
 #define PROCTRACE_FILE_KTHREADS "kthreads"
+#define PROCTRACE_FILE_ZOMBIES "zombies"
+#define PROCTRACE_FILE_ORPHANS "orphans"
+#define PROCTRACE_FILE_EVENTS "events"
 
 /* The first token of every header line. */
 #define PROCTRACE_HEADER_PREFIX "# proctrace"
@@ -55,5 +58,27 @@
 #define PROCTRACE_KCLASS_IO_WORKER "io_worker"
 #define PROCTRACE_KCLASS_USER_WORKER "user_worker"
 #define PROCTRACE_KCLASS_OTHER "other"
+
+/* Event types in the "events" stream (third field of a record). */
+#define PROCTRACE_EV_FORK "fork"
+#define PROCTRACE_EV_EXEC "exec"
+#define PROCTRACE_EV_EXIT "exit"
+#define PROCTRACE_EV_REAP "reap"
+#define PROCTRACE_EV_LOST "lost"
+
+/* A read() of "events" with a buffer this large always makes progress. */
+#define PROCTRACE_EVENT_LINE_MAX 4096
+
+/* Exec file names in "events" are cut to this many bytes. */
+#define PROCTRACE_FILENAME_MAX 191
+
+/* Kinds of zombie in the "zombies" view. */
+#define PROCTRACE_ZOMBIE_UNREAPED "unreaped"
+#define PROCTRACE_ZOMBIE_THREAD_GROUP "thread_group"
+
+/* reaper_kind in the "orphans" view. */
+#define PROCTRACE_REAPER_INIT "init"
+#define PROCTRACE_REAPER_SUBREAPER "subreaper"
+#define PROCTRACE_REAPER_OTHER "other"
 
 #endif /* _UAPI_LINUX_PROCTRACE_H */

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /proc/proctrace/events: the lifecycle event stream.
+ *
+ * Probes build a record on their own stack and copy it into one ring
+ * shared by all readers, under a raw spinlock with interrupts off (the
+ * reap probe runs in softirq). The ring is preallocated and never blocks
+ * a probe: it overwrites the oldest record, and a reader whose cursor fell
+ * more than a ring behind is told exactly how many it lost. Nothing is
+ * written while nobody reads. Readers are woken through irq_work, because
+ * a probe may not take the wait-queue lock (a sleeping lock on
+ * PREEMPT_RT).
+ *
+ * Pids are recorded for the first PT_NS_LEVELS pid-namespace levels of the
+ * task and translated for each reader at read time.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/irq_work.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/poll.h>
+#include <linux/proc_fs.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string_helpers.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+#include "compat.h"
+#include "proctrace.h"
+
+#define PT_NS_LEVELS 4
+#define PT_ESCAPE " \t\n\v\f\r\\"
+
+struct pt_event_ids {
+	/* Only compared once recorded: the namespace may be gone by then. */
+	struct pid_namespace *ns;
+	pid_t pid;
+	pid_t tgid;
+	pid_t ppid;
+	pid_t old_pid;
+};
+
+struct pt_event {
+	u64 seq;
+	u64 ts_ns;
+	u64 start_ns;
+	u64 runtime_ns;
+	int exit_code;
+	u8 type;
+	u8 levels;
+	u8 group_dead;
+	const char *kind;
+	const char *origin;
+	struct pt_event_ids ids[PT_NS_LEVELS];
+	char comm[TASK_COMM_LEN];
+	char filename[PROCTRACE_FILENAME_MAX + 1];
+};
+
+struct pt_reader {
+	struct mutex lock; /* serialises read() on one file */
+	u64 cursor;	   /* seq of the next record to read */
+	struct pid_namespace *ns;
+	bool header_sent;
+	size_t pending_len; /* bytes of line[] not delivered yet */
+	char line[PROCTRACE_EVENT_LINE_MAX];
+	struct pt_event ev;
+};
+
+static DEFINE_RAW_SPINLOCK(pt_ring_lock);
+static struct pt_event *pt_ring;
+static u64 pt_ring_size;
+static u64 pt_ring_head = 1; /* seq of the next record; under pt_ring_lock */
+static atomic_t pt_nr_readers = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(pt_events_wq);
+static struct irq_work pt_wake_work;
+static bool pt_events_closing;
+
+static const char *const pt_event_names[] = {
+	[PT_EV_FORK] = PROCTRACE_EV_FORK,
+	[PT_EV_EXEC] = PROCTRACE_EV_EXEC,
+	[PT_EV_EXIT] = PROCTRACE_EV_EXIT,
+	[PT_EV_REAP] = PROCTRACE_EV_REAP,
+};
+
+bool pt_events_wanted(void)
+{
+	return atomic_read(&pt_nr_readers) > 0;
+}
+
+static void pt_wake_readers(struct irq_work *work)
+{
+	wake_up_all(&pt_events_wq);
+}
+
+static void pt_event_commit(struct pt_event *ev)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pt_ring_lock, flags);
+	ev->seq = pt_ring_head++;
+	pt_ring[ev->seq & (pt_ring_size - 1)] = *ev;
+	raw_spin_unlock_irqrestore(&pt_ring_lock, flags);
+	pt_counter_inc(PT_CNT_EVENTS);
+	irq_work_queue(&pt_wake_work);
+}
+
+static void pt_event_init(struct pt_event *ev, enum pt_event_type type,
+			  struct task_struct *t)
+{
+	ev->type = type;
+	ev->ts_ns = ktime_get_boot_fast_ns();
+	ev->start_ns = t->start_boottime;
+	ev->levels = 0;
+	get_task_comm(ev->comm, t);
+}
+
+/* Caller holds rcu_read_lock() (task_ppid_nr_ns reads real_parent). */
+static void pt_event_ids(struct pt_event *ev, struct task_struct *t)
+{
+	struct pid *pid = task_pid(t);
+	unsigned int i;
+
+	if (!pid)
+		return;
+	ev->levels = min_t(unsigned int, pid->level + 1, PT_NS_LEVELS);
+	for (i = 0; i < ev->levels; i++) {
+		struct pid_namespace *ns = pid->numbers[i].ns;
+
+		ev->ids[i].ns = ns;
+		ev->ids[i].pid = pid->numbers[i].nr;
+		ev->ids[i].tgid = task_tgid_nr_ns(t, ns);
+		ev->ids[i].ppid = task_ppid_nr_ns(t, ns);
+		ev->ids[i].old_pid = ev->ids[i].pid;
+	}
+}
+
+void pt_events_fork(struct task_struct *parent, struct task_struct *child)
+{
+	struct pt_event ev;
+	bool kernel_made;
+
+	pt_event_init(&ev, PT_EV_FORK, child);
+	if (!thread_group_leader(child))
+		ev.kind = "thread";
+	else if (child->vfork_done)
+		ev.kind = "vfork";
+	else
+		ev.kind = "process";
+	kernel_made = child->flags &
+		      (PF_KTHREAD | PF_IO_WORKER | PT_PF_USER_WORKER);
+	ev.origin = kernel_made ? "kernel" : "user";
+	rcu_read_lock();
+	pt_event_ids(&ev, child);
+	rcu_read_unlock();
+	pt_event_commit(&ev);
+}
+
+/*
+ * @old_pid is the caller's pid before a non-leader thread took over the
+ * leader's in de_thread(); the old pid may already be freed, so in nested
+ * namespaces it is only known when it did not change (0 otherwise).
+ */
+void pt_events_exec(struct task_struct *p, pid_t old_pid, const char *filename)
+{
+	struct pt_event ev;
+	struct pid *old;
+	unsigned int i;
+
+	pt_event_init(&ev, PT_EV_EXEC, p);
+	strscpy(ev.filename, filename, sizeof(ev.filename));
+	rcu_read_lock();
+	pt_event_ids(&ev, p);
+	if (old_pid != p->pid) {
+		old = find_pid_ns(old_pid, &init_pid_ns);
+		for (i = 1; i < ev.levels; i++)
+			ev.ids[i].old_pid = old ? pid_nr_ns(old, ev.ids[i].ns) : 0;
+		ev.ids[0].old_pid = old_pid;
+	}
+	rcu_read_unlock();
+	pt_event_commit(&ev);
+}
+
+void pt_events_exit_task(struct task_struct *p, bool group_dead)
+{
+	struct pt_event ev;
+
+	pt_event_init(&ev, PT_EV_EXIT, p);
+	ev.exit_code = p->exit_code;
+	ev.group_dead = group_dead;
+	ev.runtime_ns = ev.ts_ns - p->start_boottime;
+	rcu_read_lock();
+	pt_event_ids(&ev, p);
+	rcu_read_unlock();
+	pt_event_commit(&ev);
+}
+
+/*
+ * A freed task has no pid links any more; @self is the struct pid the
+ * lifecycle table kept for the process.
+ */
+void pt_events_reap(struct task_struct *p, struct pid *self)
+{
+	struct pt_event ev;
+	unsigned int i;
+
+	pt_event_init(&ev, PT_EV_REAP, p);
+	ev.levels = min_t(unsigned int, self->level + 1, PT_NS_LEVELS);
+	for (i = 0; i < ev.levels; i++) {
+		ev.ids[i].ns = self->numbers[i].ns;
+		ev.ids[i].pid = self->numbers[i].nr;
+		ev.ids[i].tgid = ev.ids[i].pid;
+	}
+	pt_event_commit(&ev);
+}
+
+static size_t pt_escape(char *dst, size_t size, const char *src)
+{
+	int n = string_escape_str(src, dst, size, ESCAPE_OCTAL, PT_ESCAPE);
+
+	return min_t(size_t, n, size);
+}
+
+/*
+ * Formats r->ev into r->line. Returns false when the reader's pid
+ * namespace cannot see the task.
+ */
+static bool pt_event_format(struct pt_reader *r)
+{
+	const struct pt_event *ev = &r->ev;
+	const struct pt_event_ids *id;
+	unsigned int level = r->ns->level;
+	size_t size = sizeof(r->line) - 1, n;
+	char exit[PT_EXIT_STR_LEN];
+	char *s = r->line;
+
+	if (level >= ev->levels || ev->ids[level].ns != r->ns)
+		return false;
+	id = &ev->ids[level];
+	n = scnprintf(s, size, "%llu %llu %s %d %d %llu ", ev->seq, ev->ts_ns,
+		      pt_event_names[ev->type], id->pid, id->tgid,
+		      ev->start_ns);
+	switch (ev->type) {
+	case PT_EV_FORK:
+		n += scnprintf(s + n, size - n, "ppid=%d kind=%s origin=%s ",
+			       id->ppid, ev->kind, ev->origin);
+		break;
+	case PT_EV_EXEC:
+		n += scnprintf(s + n, size - n, "old_pid=%d file=",
+			       id->old_pid);
+		n += pt_escape(s + n, size - n, ev->filename);
+		n += scnprintf(s + n, size - n, " ");
+		break;
+	case PT_EV_EXIT:
+		pt_format_exit(exit, sizeof(exit), ev->exit_code);
+		n += scnprintf(s + n, size - n,
+			       "ppid=%d exit=%s group_dead=%u runtime_ns=%llu ",
+			       id->ppid, exit, ev->group_dead, ev->runtime_ns);
+		break;
+	}
+	n += scnprintf(s + n, size - n, "comm=");
+	n += pt_escape(s + n, size - n, ev->comm);
+	s[n++] = '\n';
+	r->pending_len = n;
+	return true;
+}
+
+static bool pt_reader_has_data(struct pt_reader *r)
+{
+	return READ_ONCE(pt_ring_head) != READ_ONCE(r->cursor);
+}
+
+/*
+ * Puts the reader's next line into r->line. Returns false when there is
+ * none yet. Caller holds r->lock.
+ */
+static bool pt_reader_next_line(struct pt_reader *r)
+{
+	u64 oldest, lost, first_lost;
+	unsigned long flags;
+
+	if (!r->header_sent) {
+		r->header_sent = true;
+		r->pending_len = scnprintf(r->line, sizeof(r->line),
+					   PROCTRACE_HEADER_PREFIX " %s v%d\n",
+					   PROCTRACE_FILE_EVENTS,
+					   PROCTRACE_ABI_VERSION);
+		return true;
+	}
+	for (;;) {
+		raw_spin_lock_irqsave(&pt_ring_lock, flags);
+		if (r->cursor == pt_ring_head) {
+			raw_spin_unlock_irqrestore(&pt_ring_lock, flags);
+			return false;
+		}
+		oldest = pt_ring_head > pt_ring_size ?
+				 pt_ring_head - pt_ring_size : 1;
+		if (r->cursor < oldest) {
+			first_lost = r->cursor;
+			lost = oldest - r->cursor;
+			WRITE_ONCE(r->cursor, oldest);
+			raw_spin_unlock_irqrestore(&pt_ring_lock, flags);
+			pt_counter_add(PT_CNT_EVENTS_LOST, lost);
+			r->pending_len = scnprintf(r->line, sizeof(r->line),
+						   "%llu %llu %s count=%llu\n",
+						   first_lost,
+						   ktime_get_boot_fast_ns(),
+						   PROCTRACE_EV_LOST, lost);
+			return true;
+		}
+		r->ev = pt_ring[r->cursor & (pt_ring_size - 1)];
+		WRITE_ONCE(r->cursor, r->cursor + 1);
+		raw_spin_unlock_irqrestore(&pt_ring_lock, flags);
+		if (pt_event_format(r))
+			return true;
+		cond_resched();
+	}
+}
+
+static ssize_t pt_events_read(struct file *file, char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	struct pt_reader *r = file->private_data;
+	size_t done = 0;
+	ssize_t ret = 0;
+
+	if (mutex_lock_interruptible(&r->lock))
+		return -ERESTARTSYS;
+	for (;;) {
+		if (!r->pending_len && !pt_reader_next_line(r)) {
+			if (done || READ_ONCE(pt_events_closing))
+				break;
+			if (file->f_flags & O_NONBLOCK) {
+				ret = -EAGAIN;
+				break;
+			}
+			mutex_unlock(&r->lock);
+			if (wait_event_interruptible(pt_events_wq,
+						     pt_reader_has_data(r) ||
+						     READ_ONCE(pt_events_closing)))
+				return -ERESTARTSYS;
+			if (mutex_lock_interruptible(&r->lock))
+				return -ERESTARTSYS;
+			continue;
+		}
+		/* Whole lines only: a parser never sees half a record. */
+		if (r->pending_len > count - done) {
+			if (!done)
+				ret = -EINVAL;
+			break;
+		}
+		if (copy_to_user(buf + done, r->line, r->pending_len)) {
+			if (!done)
+				ret = -EFAULT;
+			break;
+		}
+		done += r->pending_len;
+		r->pending_len = 0;
+	}
+	mutex_unlock(&r->lock);
+	return done ? done : ret;
+}
+
+static __poll_t pt_events_poll(struct file *file, poll_table *wait)
+{
+	struct pt_reader *r = file->private_data;
+
+	poll_wait(file, &pt_events_wq, wait);
+	if (pt_reader_has_data(r) || READ_ONCE(r->pending_len) ||
+	    !READ_ONCE(r->header_sent))
+		return EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(pt_events_closing))
+		return EPOLLHUP;
+	return 0;
+}
+
+static int pt_events_open(struct inode *inode, struct file *file)
+{
+	struct pt_reader *r;
+	unsigned long flags;
+
+	/* f_cred: the opener's privileges, not those of a later reader. */
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) &&
+	    !file_ns_capable(file, &init_user_ns, CAP_PERFMON))
+		return -EPERM;
+	if (READ_ONCE(pt_events_closing))
+		return -ENODEV;
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return -ENOMEM;
+	mutex_init(&r->lock);
+	r->ns = get_pid_ns(task_active_pid_ns(current));
+	file->private_data = r;
+	stream_open(inode, file);
+
+	/* Count the reader first so no record after its cursor is skipped. */
+	atomic_inc(&pt_nr_readers);
+	raw_spin_lock_irqsave(&pt_ring_lock, flags);
+	r->cursor = pt_ring_head;
+	raw_spin_unlock_irqrestore(&pt_ring_lock, flags);
+	return 0;
+}
+
+static int pt_events_release(struct inode *inode, struct file *file)
+{
+	struct pt_reader *r = file->private_data;
+
+	atomic_dec(&pt_nr_readers);
+	put_pid_ns(r->ns);
+	mutex_destroy(&r->lock);
+	kfree(r);
+	return 0;
+}
+
+const struct proc_ops pt_events_proc_ops = {
+	.proc_open = pt_events_open,
+	.proc_read = pt_events_read,
+	.proc_poll = pt_events_poll,
+	.proc_release = pt_events_release,
+};
+
+int pt_events_init(unsigned int slots)
+{
+	pt_ring_size = slots;
+	pt_ring = vzalloc(array_size(slots, sizeof(*pt_ring)));
+	if (!pt_ring) {
+		pr_err("cannot allocate an event ring of %u records\n", slots);
+		return -ENOMEM;
+	}
+	init_irq_work(&pt_wake_work, pt_wake_readers);
+	return 0;
+}
+
+/* Wake blocked readers for good, so proc_remove() need not wait on them. */
+void pt_events_shutdown(void)
+{
+	WRITE_ONCE(pt_events_closing, true);
+	wake_up_all(&pt_events_wq);
+}
+
+/* Called once no probe can run any more. */
+void pt_events_exit(void)
+{
+	irq_work_sync(&pt_wake_work);
+	vfree(pt_ring);
+}

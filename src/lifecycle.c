@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The lifecycle table: what the task list forgets. For each process
+ * (thread group) it keeps the original parent, when the group died and how,
+ * whether it ever waited for a child, and when it was orphaned.
+ *
+ * Entries are keyed by (global pid, start_boottime), an identity that
+ * survives pid reuse and exec from a non-leader thread (de_thread() copies
+ * the leader's start time). They come from a pool preallocated at load, so
+ * the probes never allocate; when the pool is empty the process is not
+ * tracked and table_dropped says so. An entry leaves when its task is freed
+ * (sched_process_free), which is also when its pid references are put.
+ *
+ * Locking: one raw spinlock, taken with interrupts off because
+ * sched_process_free runs from an RCU callback (softirq). Every critical
+ * section is O(1) except the orphaning of a dying parent's children, which
+ * is O(children) once per parent, as the kernel's own reparenting is.
+ * Readers copy what they need under the lock and format it outside.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hash.h>
+#include <linux/list.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "proctrace.h"
+
+enum {
+	PT_LIFE_BORN = BIT(0),	  /* forked after load: orig_parent known */
+	PT_LIFE_EXITED = BIT(1),  /* group died after load */
+	PT_LIFE_WAITED = BIT(2),  /* called wait*() after load */
+	PT_LIFE_ORPHANED = BIT(3) /* on pt_orphans */
+};
+
+struct pt_life {
+	struct hlist_node node; /* hash chain, or the free list */
+	struct list_head kids;	/* entries whose parent this still is */
+	struct list_head link;	/* in the parent's kids or in pt_orphans */
+	struct pid *self;
+	struct pid *orig_parent; /* the forking process; NULL: unknown */
+	u64 start_ns;
+	u64 exit_ns;
+	u64 orphaned_ns;
+	pid_t gpid;
+	int exit_code;
+	u32 flags;
+};
+
+static DEFINE_RAW_SPINLOCK(pt_life_lock);
+static struct pt_life *pt_life_pool;
+static struct hlist_head *pt_life_hash;
+static unsigned int pt_life_hash_bits;
+static HLIST_HEAD(pt_life_free);
+static LIST_HEAD(pt_orphans);
+static unsigned int pt_life_size;
+static unsigned int pt_life_used;
+static unsigned int pt_nr_orphans;
+
+static struct hlist_head *pt_life_bucket(pid_t gpid, u64 start_ns)
+{
+	return &pt_life_hash[hash_64(start_ns ^ ((u64)gpid << 32),
+				     pt_life_hash_bits)];
+}
+
+/* Caller holds pt_life_lock. */
+static struct pt_life *pt_life_find(pid_t gpid, u64 start_ns)
+{
+	struct pt_life *e;
+
+	hlist_for_each_entry(e, pt_life_bucket(gpid, start_ns), node)
+		if (e->gpid == gpid && e->start_ns == start_ns)
+			return e;
+	return NULL;
+}
+
+/*
+ * The entry of @leader's process, created if missing. Caller holds
+ * pt_life_lock and rcu_read_lock(), and @leader is a thread-group leader.
+ */
+static struct pt_life *pt_life_get(struct task_struct *leader)
+{
+	struct pt_life *e;
+
+	e = pt_life_find(leader->pid, leader->start_boottime);
+	if (e)
+		return e;
+	if (hlist_empty(&pt_life_free)) {
+		pt_counter_inc(PT_CNT_TABLE_DROPPED);
+		return NULL;
+	}
+	e = hlist_entry(pt_life_free.first, struct pt_life, node);
+	hlist_del(&e->node);
+	memset(e, 0, sizeof(*e));
+	INIT_LIST_HEAD(&e->kids);
+	INIT_LIST_HEAD(&e->link);
+	e->gpid = leader->pid;
+	e->start_ns = leader->start_boottime;
+	e->self = get_pid(task_pid(leader));
+	hlist_add_head(&e->node, pt_life_bucket(e->gpid, e->start_ns));
+	pt_life_used++;
+	return e;
+}
+
+void pt_lifecycle_fork(struct task_struct *child)
+{
+	struct task_struct *parent;
+	struct pt_life *e, *pe;
+	unsigned long flags;
+
+	if (!thread_group_leader(child))
+		return;
+	rcu_read_lock();
+	parent = rcu_dereference(child->real_parent)->group_leader;
+	raw_spin_lock_irqsave(&pt_life_lock, flags);
+	e = pt_life_get(child);
+	if (e) {
+		e->flags |= PT_LIFE_BORN;
+		e->orig_parent = get_pid(task_tgid(parent));
+		pe = parent == &init_task ? NULL : pt_life_get(parent);
+		if (pe)
+			list_add_tail(&e->link, &pe->kids);
+	}
+	raw_spin_unlock_irqrestore(&pt_life_lock, flags);
+	rcu_read_unlock();
+}
+
+/*
+ * The group's last thread is exiting. exit_notify() is about to hand its
+ * children to a reaper, so this is the moment they become orphans.
+ */
+void pt_lifecycle_group_exit(struct task_struct *p, int exit_code, u64 now)
+{
+	struct pt_life *e, *kid, *tmp;
+	unsigned long flags;
+
+	rcu_read_lock();
+	raw_spin_lock_irqsave(&pt_life_lock, flags);
+	e = pt_life_get(p->group_leader);
+	if (e) {
+		e->flags |= PT_LIFE_EXITED;
+		e->exit_ns = now;
+		e->exit_code = exit_code;
+		list_for_each_entry_safe(kid, tmp, &e->kids, link) {
+			if (kid->flags & PT_LIFE_EXITED) {
+				list_del_init(&kid->link);
+				continue;
+			}
+			kid->flags |= PT_LIFE_ORPHANED;
+			kid->orphaned_ns = now;
+			list_move_tail(&kid->link, &pt_orphans);
+			pt_nr_orphans++;
+		}
+	}
+	raw_spin_unlock_irqrestore(&pt_life_lock, flags);
+	rcu_read_unlock();
+}
+
+void pt_lifecycle_wait(struct task_struct *waiter)
+{
+	struct pt_life *e;
+	unsigned long flags;
+
+	rcu_read_lock();
+	raw_spin_lock_irqsave(&pt_life_lock, flags);
+	e = pt_life_get(waiter->group_leader);
+	if (e)
+		e->flags |= PT_LIFE_WAITED;
+	raw_spin_unlock_irqrestore(&pt_life_lock, flags);
+	rcu_read_unlock();
+}
+
+/*
+ * @p is being freed. Returns its process's own struct pid, with the
+ * table's reference handed to the caller, or NULL if @p was not tracked
+ * (threads never are).
+ */
+struct pid *pt_lifecycle_reap(struct task_struct *p)
+{
+	struct pid *self = NULL, *orig_parent = NULL;
+	struct pt_life *e, *kid, *tmp;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pt_life_lock, flags);
+	e = pt_life_find(p->pid, p->start_boottime);
+	if (e) {
+		if (e->flags & PT_LIFE_ORPHANED)
+			pt_nr_orphans--;
+		list_del_init(&e->link);
+		list_for_each_entry_safe(kid, tmp, &e->kids, link)
+			list_del_init(&kid->link);
+		hlist_del(&e->node);
+		self = e->self;
+		orig_parent = e->orig_parent;
+		hlist_add_head(&e->node, &pt_life_free);
+		pt_life_used--;
+	}
+	raw_spin_unlock_irqrestore(&pt_life_lock, flags);
+	put_pid(orig_parent);
+	return self;
+}
+
+bool pt_lifecycle_lookup(pid_t gpid, u64 start_ns, struct pt_life_info *info)
+{
+	struct pt_life *e;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pt_life_lock, flags);
+	e = pt_life_find(gpid, start_ns);
+	if (e) {
+		info->exited = e->flags & PT_LIFE_EXITED;
+		info->waited = e->flags & PT_LIFE_WAITED;
+		info->exit_ns = e->exit_ns;
+		info->exit_code = e->exit_code;
+	}
+	raw_spin_unlock_irqrestore(&pt_life_lock, flags);
+	return e;
+}
+
+/*
+ * Copies the orphan list into a new array; each element holds a reference
+ * on its orig_parent pid, dropped by pt_lifecycle_orphans_free().
+ */
+struct pt_orphan_ref *pt_lifecycle_orphans(unsigned int *nr)
+{
+	struct pt_orphan_ref *refs = NULL;
+	unsigned int cap = 0, n;
+	unsigned long flags;
+	struct pt_life *e;
+
+	for (;;) {
+		raw_spin_lock_irqsave(&pt_life_lock, flags);
+		if (pt_nr_orphans <= cap)
+			break;
+		cap = pt_nr_orphans;
+		raw_spin_unlock_irqrestore(&pt_life_lock, flags);
+		kvfree(refs);
+		cap += cap / 8 + 16;
+		refs = kvmalloc_array(cap, sizeof(*refs), GFP_KERNEL_ACCOUNT);
+		if (!refs)
+			return ERR_PTR(-ENOMEM);
+	}
+	n = 0;
+	list_for_each_entry(e, &pt_orphans, link) {
+		refs[n].gpid = e->gpid;
+		refs[n].start_ns = e->start_ns;
+		refs[n].orphaned_ns = e->orphaned_ns;
+		refs[n].orig_parent = get_pid(e->orig_parent);
+		n++;
+	}
+	raw_spin_unlock_irqrestore(&pt_life_lock, flags);
+	*nr = n;
+	return refs;
+}
+
+void pt_lifecycle_orphans_free(struct pt_orphan_ref *refs, unsigned int nr)
+{
+	unsigned int i;
+
+	if (IS_ERR_OR_NULL(refs))
+		return;
+	for (i = 0; i < nr; i++)
+		put_pid(refs[i].orig_parent);
+	kvfree(refs);
+}
+
+void pt_lifecycle_show_usage(struct seq_file *m)
+{
+	seq_printf(m, "table_used %u\ntable_size %u\n",
+		   READ_ONCE(pt_life_used), pt_life_size);
+}
+
+/*
+ * Enter every process alive now, linked under its current parent, so a
+ * parent that dies after load orphans its pre-load children too (their
+ * original parent stays unknown). Runs after the probes are registered:
+ * a fork racing with the scan finds its entry already linked.
+ */
+void pt_lifecycle_scan(void)
+{
+	struct task_struct *p, *parent;
+	struct pt_life *e, *pe;
+	unsigned long flags;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		parent = rcu_dereference(p->real_parent)->group_leader;
+		raw_spin_lock_irqsave(&pt_life_lock, flags);
+		e = pt_life_get(p);
+		pe = parent == &init_task ? NULL : pt_life_get(parent);
+		if (e && pe && list_empty(&e->link) && !p->exit_state &&
+		    !(pe->flags & PT_LIFE_EXITED))
+			list_add_tail(&e->link, &pe->kids);
+		raw_spin_unlock_irqrestore(&pt_life_lock, flags);
+	}
+	rcu_read_unlock();
+}
+
+int pt_lifecycle_init(unsigned int max_tracked)
+{
+	unsigned int i;
+
+	pt_life_size = max_tracked;
+	pt_life_hash_bits = ilog2(roundup_pow_of_two(max_tracked / 2));
+	pt_life_pool = kvcalloc(max_tracked, sizeof(*pt_life_pool),
+				GFP_KERNEL);
+	pt_life_hash = kvcalloc(1U << pt_life_hash_bits, sizeof(*pt_life_hash),
+				GFP_KERNEL);
+	if (!pt_life_pool || !pt_life_hash) {
+		kvfree(pt_life_hash);
+		kvfree(pt_life_pool);
+		pr_err("cannot allocate a lifecycle table of %u entries\n",
+		       max_tracked);
+		return -ENOMEM;
+	}
+	for (i = 0; i < max_tracked; i++)
+		hlist_add_head(&pt_life_pool[i].node, &pt_life_free);
+	return 0;
+}
+
+/* Called once no probe can run any more. */
+void pt_lifecycle_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < (1U << pt_life_hash_bits); i++) {
+		struct hlist_node *tmp;
+		struct pt_life *e;
+
+		hlist_for_each_entry_safe(e, tmp, &pt_life_hash[i], node) {
+			put_pid(e->self);
+			put_pid(e->orig_parent);
+		}
+	}
+	kvfree(pt_life_hash);
+	kvfree(pt_life_pool);
+}
