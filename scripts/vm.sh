@@ -9,7 +9,8 @@
 #
 # KVM is not usable on the development machines, hence --disable-kvm.
 # The stock-kernel debugging aids that cost nothing to turn on are: slab
-# red zones and poisoning, and KFENCE sampling (6.12).
+# red zones and poisoning, and KFENCE sampling (6.12). PROCTRACE_VM_APPEND
+# replaces them (benchmarks run without).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,5 +30,5 @@ export PATH=$TOP/build/venv/bin:$PATH
 exec vng --run "/boot/vmlinuz-$kver" --disable-kvm \
 	--cpus "${PROCTRACE_VM_CPUS:-2}" --memory "${PROCTRACE_VM_MEMORY:-3G}" \
 	--rwdir "$TOP/build/results" \
-	--append "slub_debug=FZPU kfence.sample_interval=100" \
+	--append "${PROCTRACE_VM_APPEND-slub_debug=FZPU kfence.sample_interval=100}" \
 	--exec "$*"
