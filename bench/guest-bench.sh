@@ -9,8 +9,10 @@
 #    enabled in tracefs, no reader). Configurations are interleaved in a
 #    random order each round, and every ratio is against "none" of the
 #    same round.
-# 2. Snapshot speed at N tasks: `cat /proc/proctrace/tree` against
-#    `pstree -p` and `ps -ejH`, interleaved, median of the runs.
+# 2. Snapshot speed at ~1k and ~10k tasks: `cat /proc/proctrace/tree`
+#    against `pstree -p` and `ps -ejH`, and `cat /proc/proctrace/tasks`
+#    against `ps -eLo`, interleaved, median of the runs. Every command
+#    includes its own fork+exec, as a user at a shell pays it.
 #
 #   guest-bench.sh <proctrace.ko> <outdir> [rounds]
 set -euo pipefail
@@ -88,17 +90,20 @@ done
 SNAP=$OUT/snapshot.raw
 : >"$SNAP"
 insmod "$KO"
-for spec in "10 99" "20 499"; do
+# Processes with a few threads each: ~1k and ~10k tasks in all.
+for spec in "250 3" "2500 3"; do
 	set -- $spec
 	exec 9> >("$HERE/population" "$1" "$2" >"$OUT/population.out")
 	until grep -q ready "$OUT/population.out" 2>/dev/null; do sleep 1; done
 	tasks=$(ls -d /proc/[0-9]*/task/[0-9]* | wc -l)
 	for run in 1 2 3 4 5; do
-		for tool in proctrace pstree ps; do
+		for tool in proctrace tasks pstree ps psL; do
 			case $tool in
 			proctrace) cmd="cat /proc/proctrace/tree" ;;
+			tasks) cmd="cat /proc/proctrace/tasks" ;;
 			pstree) cmd="pstree -p" ;;
 			ps) cmd="ps -ejH" ;;
+			psL) cmd="ps -eLo pid,tid,ppid,stat,comm" ;;
 			esac
 			t0=$(date +%s%N)
 			$cmd >/dev/null

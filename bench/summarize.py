@@ -43,12 +43,15 @@ def snapshot(path):
         times[(int(tasks), tool)].append(int(usec))
     print("\nsnapshot: median wall time per full listing")
     for tasks in sorted({t for t, _ in times}):
-        pt = statistics.median(times[(tasks, "proctrace")])
-        row = ["%d tasks: proctrace tree %.1f ms" % (tasks, pt / 1000)]
-        for tool in ("pstree", "ps"):
-            m = statistics.median(times[(tasks, tool)])
-            row.append("%s %.1f ms (%.1fx)" % (tool, m / 1000, m / pt))
-        print("; ".join(row))
+        for mine, peers in (("proctrace", ("pstree", "ps")),
+                            ("tasks", ("psL",))):
+            pt = statistics.median(times[(tasks, mine)])
+            row = ["%d tasks: %s %.1f ms" % (tasks, mine, pt / 1000)]
+            for tool in peers:
+                m = statistics.median(times[(tasks, tool)])
+                row.append("%s %.1f ms (%.1fx slower)" % (tool, m / 1000,
+                                                          m / pt))
+            print("; ".join(row))
 
 
 hook(sys.argv[1])

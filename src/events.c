@@ -148,9 +148,14 @@ void pt_events_fork(struct task_struct *parent, struct task_struct *child)
 	bool kernel_made;
 
 	pt_event_init(&ev, PT_EV_FORK, child);
+	/*
+	 * kernel_clone() sets vfork_done only after this tracepoint, so a
+	 * vfork is recognised by what CLONE_VFORK comes with: a new process
+	 * sharing its parent's address space (vfork(), posix_spawn()).
+	 */
 	if (!thread_group_leader(child))
 		ev.kind = "thread";
-	else if (child->vfork_done)
+	else if (child->mm && child->mm == parent->mm)
 		ev.kind = "vfork";
 	else
 		ev.kind = "process";
