@@ -2,13 +2,13 @@
 /*
  * Helpers shared by the proctrace selftests.
  *
- * They read and strictly parse the four /proc/proctrace views, read the
- * ground truth the kernel exposes independently of proctrace
- * (/proc/PID/task/TID/{stat,status}), and synchronise test processes
- * through pipes. None of them depends on kselftest_harness.h: they return 0
- * or a negative errno and leave a description in pt_errmsg(), so each test
- * decides whether a failure is a precondition (ASSERT) or an observation
- * (EXPECT) and can log why.
+ * They read and strictly parse the /proc/proctrace files, read the ground
+ * truth the kernel exposes independently of proctrace
+ * (/proc/PID/task/TID/{stat,status,comm}), and synchronise test processes
+ * through pipes. The functions do not depend on kselftest_harness.h: they
+ * return 0 or a negative errno and leave a description in pt_errmsg(), so
+ * each test decides whether a failure is a precondition (ASSERT) or an
+ * observation (EXPECT) and can log why.
  */
 #ifndef PROCTRACE_SELFTESTS_H
 #define PROCTRACE_SELFTESTS_H
@@ -21,11 +21,21 @@
 
 #define PT_DIR "/proc/" PROCTRACE_PROC_DIR
 
+/* As kselftest.h has it, for the helpers, which do not include it. */
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* TASK_COMM_LEN: at most 15 bytes of name and a NUL. */
 #define PT_COMM_LEN 16
 /* Worst case: every byte written as a backslash and three octal digits. */
 #define PT_COMM_ESC_LEN (4 * (PT_COMM_LEN - 1) + 1)
 #define PT_NSTATES 9
+/*
+ * /proc/PID/stat may show more than the 15-byte comm: the full name of a
+ * kernel thread, or a workqueue worker's description after a '-'.
+ */
+#define PT_PROC_COMM_LEN 64
 
 /* task->flags bits (include/linux/sched.h), as /proc/PID/stat field 9. */
 #define PT_PF_EXITING 0x00000004UL
@@ -88,7 +98,7 @@ struct pt_tasks {
 
 struct pt_tree_node {
 	int pid;
-	int parent;	/* reconstructed from the indentation, 0 for roots */
+	int parent; /* reconstructed from the indentation, 0 for roots */
 	int depth;
 	int threads;
 	int line;
@@ -108,7 +118,7 @@ struct pt_tree {
 struct pt_kthread {
 	int pid;
 	int ppid;
-	int cpu;	/* -1 for "-" */
+	int cpu; /* -1 for "-" */
 	int line;
 	char state;
 	unsigned int class;
@@ -129,7 +139,55 @@ struct pt_stats {
 	long long threads;
 	long long kthreads;
 	long long zombies;
-	long long state[PT_NSTATES];	/* PROCTRACE_STATE_LETTERS order */
+	long long state[PT_NSTATES]; /* PROCTRACE_STATE_LETTERS order */
+	long long orphans;
+	long long forks;
+	long long execs;
+	long long exits;
+	long long reaps;
+	long long waits;
+	long long events;
+	long long events_lost;
+	long long table_dropped;
+	long long table_used;
+	long long table_size;
+};
+
+/* A line of "zombies": a parent, or one of its zombies. -1 is "unknown". */
+struct pt_zline {
+	int pid;
+	int line;
+	bool parent;
+	int ppid; /* zombie lines */
+	int zombies; /* parent lines */
+	long long oldest_ns; /* parent lines */
+	bool waited; /* parent lines */
+	char kind[16]; /* zombie lines */
+	long long age_ns; /* zombie lines */
+	char exit[32]; /* zombie lines */
+	char comm[PT_COMM_LEN];
+};
+
+struct pt_zombies {
+	struct pt_zline *v;
+	size_t n;
+};
+
+/* A line of "orphans"; orig_ppid is -1 for "unknown", 0 for "-". */
+struct pt_orphan {
+	int pid;
+	int orig_ppid;
+	int reaper;
+	int line;
+	char reaper_kind[16];
+	unsigned long long orphaned_ns;
+	char comm[PT_COMM_LEN];
+};
+
+struct pt_orphans {
+	struct pt_orphan *v;
+	size_t n;
+	struct pt_pidmap map;
 };
 
 /* The fields of /proc/PID/stat the tests compare against. */
@@ -137,7 +195,7 @@ struct pt_stat {
 	int pid;
 	int ppid;
 	char state;
-	char comm[PT_COMM_LEN + 1];
+	char comm[PT_PROC_COMM_LEN];
 	unsigned long flags;
 	long num_threads;
 	unsigned long long starttime;
@@ -159,12 +217,13 @@ struct pt_scan_ent {
 	char state;
 	unsigned long flags;
 	unsigned long long start;
+	char comm[PT_PROC_COMM_LEN];
 };
 
 struct pt_scan {
 	struct pt_scan_ent *v;
 	size_t n;
-	size_t nproc;	/* thread groups: PROC/[0-9]+ directories */
+	size_t nproc; /* thread groups: PROC/[0-9]+ directories */
 	struct pt_pidmap map;
 };
 
@@ -177,6 +236,22 @@ struct pt_msg {
 	int err;
 };
 
+/*
+ * For the test programs, which include kselftest_harness.h: a helper must
+ * return 0, and pt_errmsg() tells why it did not.
+ */
+#define PT_ASSERT_OK(expr)                                                  \
+	do {                                                                \
+		int pt_ret_ = (expr);                                       \
+		ASSERT_EQ(0, pt_ret_) TH_LOG("%s: %s", #expr, pt_errmsg()); \
+	} while (0)
+
+#define PT_EXPECT_OK(expr)                                                  \
+	do {                                                                \
+		int pt_ret_ = (expr);                                       \
+		EXPECT_EQ(0, pt_ret_) TH_LOG("%s: %s", #expr, pt_errmsg()); \
+	} while (0)
+
 const char *pt_errmsg(void);
 const char *pt_skip_reason(void);
 
@@ -186,6 +261,7 @@ int pt_state_index(char c);
 int pt_read_fd(int fd, char **buf, size_t *len);
 int pt_read_path(const char *path, char **buf, size_t *len);
 int pt_read_view(const char *name, char **buf, size_t *len);
+int pt_read_view_at(int dirfd, const char *name, char **buf, size_t *len);
 
 const char *pt_view_columns(const char *name);
 int pt_check_header(const char *buf, const char *name, const char **body);
@@ -197,16 +273,20 @@ int pt_parse_tasks(const char *buf, struct pt_tasks *out);
 int pt_parse_tree(const char *buf, struct pt_tree *out);
 int pt_parse_kthreads(const char *buf, struct pt_kthreads *out);
 int pt_parse_stats(const char *buf, struct pt_stats *out);
+int pt_parse_zombies(const char *buf, struct pt_zombies *out);
+int pt_parse_orphans(const char *buf, struct pt_orphans *out);
 int pt_tree_check_order(const struct pt_tree *tree);
 int pt_tasks_check_order(const struct pt_tasks *tasks);
 void pt_tasks_free(struct pt_tasks *t);
 void pt_tree_free(struct pt_tree *t);
 void pt_kthreads_free(struct pt_kthreads *k);
+void pt_zombies_free(struct pt_zombies *z);
+void pt_orphans_free(struct pt_orphans *o);
 
 const struct pt_task *pt_tasks_find(const struct pt_tasks *t, int pid);
 const struct pt_tree_node *pt_tree_find(const struct pt_tree *t, int pid);
-const struct pt_kthread *pt_kthreads_find(const struct pt_kthreads *k,
-					  int pid);
+const struct pt_kthread *pt_kthreads_find(const struct pt_kthreads *k, int pid);
+const struct pt_orphan *pt_orphans_find(const struct pt_orphans *o, int pid);
 bool pt_tree_is_descendant(const struct pt_tree *t, int pid, int ancestor);
 
 int pt_parse_stat(const char *text, struct pt_stat *st);
@@ -224,13 +304,15 @@ void pt_scan_free(struct pt_scan *s);
 int pt_find_kernel_address(const char *buf, char *match, size_t size);
 
 long long pt_now_ms(void);
+unsigned long long pt_boottime_ns(void);
 int pt_write_full(int fd, const void *p, size_t n);
 int pt_read_full(int fd, void *p, size_t n, int timeout_ms);
 void pt_wait_eof(int fd);
 int pt_send_msg(int fd, int role, int index, int err);
 int pt_wait_state(const char *proc, int tgid, int tid, char state,
 		  int timeout_ms);
-int pt_run_capture(char *const argv[], char **out, size_t *len, pid_t *pid);
+int pt_run_capture(const char *const argv[], char **out, size_t *len,
+		   pid_t *pid);
 int pt_read_long(const char *path, long *v);
 int pt_write_long(const char *path, long v);
 unsigned long long pt_ns_per_tick(void);

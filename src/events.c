@@ -395,8 +395,9 @@ static int pt_events_open(struct inode *inode, struct file *file)
 	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) &&
 	    !file_ns_capable(file, &init_user_ns, CAP_PERFMON))
 		return -EPERM;
+	/* The module is going away: the file is as good as gone. */
 	if (READ_ONCE(pt_events_closing))
-		return -ENODEV;
+		return -ENOENT;
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;

@@ -271,10 +271,10 @@ void pt_lifecycle_orphans_free(struct pt_orphan_ref *refs, unsigned int nr)
 	kvfree(refs);
 }
 
-void pt_lifecycle_show_usage(struct seq_file *m)
+void pt_lifecycle_usage(unsigned int *used, unsigned int *size)
 {
-	seq_printf(m, "table_used %u\ntable_size %u\n",
-		   READ_ONCE(pt_life_used), pt_life_size);
+	*used = READ_ONCE(pt_life_used);
+	*size = pt_life_size;
 }
 
 /*

@@ -47,6 +47,8 @@ struct pt_file {
 	struct pt_counts counts;
 	struct pt_zombie_report zombies;
 	struct pt_orphan_report orphans;
+	u64 counters[PT_CNT_NR];
+	unsigned int table_used, table_size;
 };
 
 static struct proc_dir_entry *pt_proc_dir;
@@ -250,8 +252,11 @@ static int pt_kthreads_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/* Everything is read here, so every read() of one open file agrees. */
 static int pt_stats_prepare(struct pt_file *pf)
 {
+	pt_counters_read(pf->counters);
+	pt_lifecycle_usage(&pf->table_used, &pf->table_size);
 	pt_count_tasks(&pf->viewer, &pf->counts);
 	return pt_orphan_report(&pf->viewer, &pf->orphans);
 }
@@ -271,8 +276,9 @@ static int pt_stats_show(struct seq_file *m, void *v)
 			   c->state[i]);
 	seq_printf(m, "zombies %lu\n", c->zombies);
 	seq_printf(m, "orphans %u\n", pf->orphans.nr);
-	pt_counters_show(m);
-	pt_lifecycle_show_usage(m);
+	pt_counters_show(m, pf->counters);
+	seq_printf(m, "table_used %u\ntable_size %u\n", pf->table_used,
+		   pf->table_size);
 	return 0;
 }
 

@@ -178,7 +178,8 @@ enum pt_counter {
 
 void pt_counter_inc(enum pt_counter c);
 void pt_counter_add(enum pt_counter c, u64 n);
-void pt_counters_show(struct seq_file *m);
+void pt_counters_read(u64 vals[PT_CNT_NR]);
+void pt_counters_show(struct seq_file *m, const u64 vals[PT_CNT_NR]);
 
 /* exitstatus.c: "exited(N)", "killed(SIGNAME)", "dumped(SIGNAME)". */
 #define PT_EXIT_STR_LEN 32
@@ -202,7 +203,7 @@ struct pid *pt_lifecycle_reap(struct task_struct *p);
 bool pt_lifecycle_lookup(pid_t gpid, u64 start_ns, struct pt_life_info *info);
 struct pt_orphan_ref *pt_lifecycle_orphans(unsigned int *nr);
 void pt_lifecycle_orphans_free(struct pt_orphan_ref *refs, unsigned int nr);
-void pt_lifecycle_show_usage(struct seq_file *m);
+void pt_lifecycle_usage(unsigned int *used, unsigned int *size);
 
 /* events.c */
 enum pt_event_type {

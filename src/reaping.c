@@ -133,18 +133,22 @@ static int pt_cmp_orphan(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-/* Caller holds rcu_read_lock(). */
+/*
+ * find_new_reaper() hands the children of a dead process to the nearest
+ * child subreaper above it, else to its namespace's child_reaper. So a
+ * reaper that is not the namespace init was a subreaper when it adopted,
+ * even if it has cleared PR_SET_CHILD_SUBREAPER since. Caller holds
+ * rcu_read_lock().
+ */
 static const char *pt_reaper_kind(struct task_struct *t,
 				  struct task_struct *reaper)
 {
 	struct pid_namespace *ns = task_active_pid_ns(t);
 
-	if (ns && ns->child_reaper && same_thread_group(reaper,
-							 ns->child_reaper))
+	if (ns && ns->child_reaper &&
+	    same_thread_group(reaper, ns->child_reaper))
 		return PROCTRACE_REAPER_INIT;
-	if (reaper->signal->is_child_subreaper)
-		return PROCTRACE_REAPER_SUBREAPER;
-	return PROCTRACE_REAPER_OTHER;
+	return PROCTRACE_REAPER_SUBREAPER;
 }
 
 int pt_orphan_report(const struct pt_viewer *viewer,

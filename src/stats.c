@@ -49,11 +49,18 @@ static u64 pt_counter_read(enum pt_counter c)
 	return sum;
 }
 
-void pt_counters_show(struct seq_file *m)
+void pt_counters_read(u64 vals[PT_CNT_NR])
 {
 	unsigned int i;
 
 	for (i = 0; i < PT_CNT_NR; i++)
-		seq_printf(m, "%s %llu\n", pt_counter_names[i],
-			   pt_counter_read(i));
+		vals[i] = pt_counter_read(i);
+}
+
+void pt_counters_show(struct seq_file *m, const u64 vals[PT_CNT_NR])
+{
+	unsigned int i;
+
+	for (i = 0; i < PT_CNT_NR; i++)
+		seq_printf(m, "%s %llu\n", pt_counter_names[i], vals[i]);
 }

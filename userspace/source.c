@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The procfs backend: the only code that opens /proc/proctrace. Each
+ * snapshot file is read whole from one open() (one open is one snapshot,
+ * see abi.rst) and handed to the parsers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parse.h"
+#include "source.h"
+#include "util.h"
+
+#define DEFAULT_DIR "/proc/" PROCTRACE_PROC_DIR
+/* Comfortably more than one record: read() returns whole lines only. */
+#define EV_BUF_SIZE (16 * PROCTRACE_EVENT_LINE_MAX)
+
+struct src_events {
+	int fd;
+	bool header_seen;
+	bool eof;
+	bool failed;
+	/* Unread data is buf[start..len). */
+	size_t start;
+	size_t len;
+	char buf[EV_BUF_SIZE];
+};
+
+const char *src_location(void)
+{
+	const char *dir = getenv(PT_ENV_PROC_DIR);
+
+	return dir && *dir ? dir : DEFAULT_DIR;
+}
+
+static int open_file(const char *name, int flags)
+{
+	const char *dir = src_location();
+	char path[4096];
+	struct stat st;
+	int fd, e;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, flags | O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	e = errno;
+	if (e == ENOENT && stat(dir, &st)) {
+		if (!strcmp(dir, DEFAULT_DIR))
+			pt_err("%s not found: the proctrace module is not loaded; run: sudo insmod proctrace.ko (or sudo modprobe proctrace)",
+			       dir);
+		else
+			pt_err("%s not found (set by %s)", dir,
+			       PT_ENV_PROC_DIR);
+		return -ENOENT;
+	}
+	if (e == ENOENT) {
+		pt_err("%s not found: the loaded proctrace module does not provide it; it is older than ABI v%d",
+		       path, PT_ABI_VERSION);
+		return -ENOENT;
+	}
+	if ((e == EPERM || e == EACCES) &&
+	    !strcmp(name, PROCTRACE_FILE_EVENTS)) {
+		pt_err("%s: reading events needs CAP_SYS_ADMIN or CAP_PERFMON; run as root",
+		       path);
+		return -EPERM;
+	}
+	pt_err("%s: %s", path, strerror(e));
+	return -e;
+}
+
+/* The whole file, NUL-terminated, in a buffer the caller frees. */
+static int read_file(const char *name, char **out)
+{
+	size_t cap = 65536, len = 0;
+	char *buf;
+	int fd = open_file(name, 0);
+
+	if (fd < 0)
+		return fd;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4097) {
+			cap *= 2;
+			buf = xrealloc(buf, cap, 1);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			pt_err("%s/%s: read: %s", src_location(), name,
+			       strerror(e));
+			close(fd);
+			free(buf);
+			return -e;
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (memchr(buf, '\0', len)) {
+		pt_err("%s/%s: contains a NUL byte", src_location(), name);
+		free(buf);
+		return -EBADMSG;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* Messages from the parsers start with the file name; say where it is. */
+static int finish(int err)
+{
+	if (err == -EBADMSG || err == -EPROTO) {
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "%s", err_get());
+		pt_err("%s/%s", src_location(), msg);
+	}
+	return err;
+}
+
+int src_read_tree(struct pt_tree *t)
+{
+	char *buf;
+	int err = read_file(PROCTRACE_FILE_TREE, &buf);
+
+	if (!err) {
+		err = finish(pt_parse_tree(buf, t));
+		free(buf);
+	}
+	return err;
+}
+
+int src_read_tasks(struct pt_tasks *t)
+{
+	char *buf;
+	int err = read_file(PROCTRACE_FILE_TASKS, &buf);
+
+	if (!err) {
+		err = finish(pt_parse_tasks(buf, t));
+		free(buf);
+	}
+	return err;
+}
+
+int src_read_stats(struct pt_stats *s)
+{
+	char *buf;
+	int err = read_file(PROCTRACE_FILE_STATS, &buf);
+
+	if (!err) {
+		err = finish(pt_parse_stats(buf, s));
+		free(buf);
+	}
+	return err;
+}
+
+int src_read_kthreads(struct pt_kthreads *k)
+{
+	char *buf;
+	int err = read_file(PROCTRACE_FILE_KTHREADS, &buf);
+
+	if (!err) {
+		err = finish(pt_parse_kthreads(buf, k));
+		free(buf);
+	}
+	return err;
+}
+
+int src_read_zombies(struct pt_zombies *z)
+{
+	char *buf;
+	int err = read_file(PROCTRACE_FILE_ZOMBIES, &buf);
+
+	if (!err) {
+		err = finish(pt_parse_zombies(buf, z));
+		free(buf);
+	}
+	return err;
+}
+
+int src_read_orphans(struct pt_orphans *o)
+{
+	char *buf;
+	int err = read_file(PROCTRACE_FILE_ORPHANS, &buf);
+
+	if (!err) {
+		err = finish(pt_parse_orphans(buf, o));
+		free(buf);
+	}
+	return err;
+}
+
+int src_events_open(struct src_events **evs)
+{
+	/* Never block in read(): callers multiplex with poll(). */
+	int fd = open_file(PROCTRACE_FILE_EVENTS, O_NONBLOCK);
+
+	if (fd < 0)
+		return fd;
+	*evs = xcalloc(1, sizeof(**evs));
+	(*evs)->fd = fd;
+	return 0;
+}
+
+int src_events_fd(const struct src_events *evs)
+{
+	return evs->fd;
+}
+
+/* Take the first complete line out of the buffer, or NULL. */
+static char *take_line(struct src_events *evs)
+{
+	char *line = evs->buf + evs->start;
+	char *nl = memchr(line, '\n', evs->len - evs->start);
+
+	if (!nl)
+		return NULL;
+	*nl = '\0';
+	evs->start = (size_t)(nl + 1 - evs->buf);
+	return line;
+}
+
+static enum src_ev_status ev_fail(struct src_events *evs)
+{
+	evs->failed = true;
+	return SRC_EV_ERROR;
+}
+
+enum src_ev_status src_events_next(struct src_events *evs, struct pt_event *ev)
+{
+	char *line;
+	ssize_t n;
+
+	if (evs->failed)
+		return SRC_EV_ERROR;
+	for (;;) {
+		line = take_line(evs);
+		if (line && !evs->header_seen) {
+			if (finish(pt_parse_events_header(line)))
+				return ev_fail(evs);
+			evs->header_seen = true;
+			continue;
+		}
+		if (line)
+			return finish(pt_parse_event(line, ev)) ?
+				       SRC_EV_SKIPPED :
+				       SRC_EV_RECORD;
+		if (evs->eof) {
+			if (evs->start == evs->len)
+				return SRC_EV_EOF;
+			pt_err("%s/%s: the stream ended inside a record",
+			       src_location(), PROCTRACE_FILE_EVENTS);
+			evs->start = evs->len;
+			return SRC_EV_SKIPPED;
+		}
+		/* Keep the partial line, at the start of the buffer. */
+		memmove(evs->buf, evs->buf + evs->start, evs->len - evs->start);
+		evs->len -= evs->start;
+		evs->start = 0;
+		if (evs->len == EV_BUF_SIZE) {
+			pt_err("%s/%s: record longer than %d bytes",
+			       src_location(), PROCTRACE_FILE_EVENTS,
+			       EV_BUF_SIZE);
+			return ev_fail(evs);
+		}
+		n = read(evs->fd, evs->buf + evs->len, EV_BUF_SIZE - evs->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return SRC_EV_AGAIN;
+		if (n < 0) {
+			pt_err("%s/%s: read: %s", src_location(),
+			       PROCTRACE_FILE_EVENTS, strerror(errno));
+			return ev_fail(evs);
+		}
+		if (!n)
+			evs->eof = true;
+		evs->len += (size_t)n;
+	}
+}
+
+void src_events_close(struct src_events *evs)
+{
+	if (!evs)
+		return;
+	close(evs->fd);
+	free(evs);
+}
