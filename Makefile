@@ -5,11 +5,15 @@
 # make check        lint + selftests in a guest on every kernel of the matrix
 # make lint         checkpatch, clang-format, W=1 + sparse builds
 # make setup        install every dependency (root, Debian bookworm)
+# make cli          build userspace/proctrace
+# make install      module (modules_install), CLI, man pages, completion
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 
-.PHONY: all module clean setup lint selftests run check test
+PREFIX ?= /usr/local
+
+.PHONY: all module cli install clean setup lint selftests run check test bench
 
 all: module
 
@@ -19,9 +23,18 @@ module:
 		exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+cli:
+	$(MAKE) -C userspace
+
+install: module cli
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(KVER)
+	$(MAKE) -C userspace install PREFIX=$(PREFIX)
+
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	$(MAKE) -C selftests clean
+	$(MAKE) -C userspace clean
 	rm -rf build/results
 
 setup:
@@ -38,3 +51,6 @@ run:
 
 check test:
 	scripts/test.sh
+
+bench:
+	scripts/bench.sh

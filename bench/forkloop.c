@@ -40,7 +40,7 @@ static void *thread_fn(void *arg)
 	return arg;
 }
 
-static int one_op(const char *mode, char *const true_argv[])
+static int one_op(const char *mode)
 {
 	pthread_t thread;
 	pid_t pid;
@@ -61,25 +61,28 @@ static int one_op(const char *mode, char *const true_argv[])
 	return reap(pid);
 }
 
+static char *const true_argv[] = { "/bin/true", NULL };
+
 int main(int argc, char **argv)
 {
-	char *true_argv[] = { "/bin/true", NULL };
 	long i, n;
 	double t0, t1;
 
 	if (argc != 3 || (strcmp(argv[1], "fork") && strcmp(argv[1], "vfork") &&
 			  strcmp(argv[1], "thread"))) {
-		fprintf(stderr, "usage: forkloop fork|vfork|thread ITERATIONS\n");
+		fprintf(stderr,
+			"usage: forkloop fork|vfork|thread ITERATIONS\n");
 		return 2;
 	}
 	n = strtol(argv[2], NULL, 10);
 	if (n <= 0) {
-		fprintf(stderr, "forkloop: ITERATIONS must be a positive number\n");
+		fprintf(stderr,
+			"forkloop: ITERATIONS must be a positive number\n");
 		return 2;
 	}
 	t0 = now_s();
 	for (i = 0; i < n; i++) {
-		if (one_op(argv[1], true_argv)) {
+		if (one_op(argv[1])) {
 			fprintf(stderr, "forkloop: operation %ld failed: %s\n",
 				i, strerror(errno));
 			return 1;

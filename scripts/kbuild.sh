@@ -28,5 +28,5 @@ out=$TOP/build/$name
 mkdir -p "$out"
 rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
 	--exclude='*.mod*' --exclude='modules.order' --exclude='Module.symvers' \
-	"$TOP/Kbuild" "$TOP/src" "$TOP/include" "$out/"
+	"$TOP/Kbuild" "$TOP/VERSION" "$TOP/src" "$TOP/include" "$out/"
 make -s -C "$kdir" M="$out" "$@"

@@ -73,7 +73,7 @@ PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
       xz-utils rsync sparse clang-format python3-venv qemu-system-x86
       procps psmisc util-linux linux-image-amd64 linux-headers-amd64
       linux-source-6.12 busybox-static pkg-config libjson-c-dev libncurses-dev
-      python3-docutils graphviz python3-prometheus-client tmux jq)
+      python3-docutils graphviz python3-prometheus-client tmux jq dkms)
 
 missing_pkgs() {
 	local p

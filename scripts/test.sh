@@ -35,6 +35,19 @@ scripts/lint.sh | grep -E '^(not ok|# lint)' || true
 
 out=$(make -s -C selftests 2>&1)
 result $? "selftests build" "$out"
+out=$(make -s -C userspace 2>&1)
+result $? "userspace CLI builds" "$out"
+
+echo "== CLI host tests"
+make -s -C userspace check >"$RES/userspace.tap" 2>&1
+result $? "CLI host tests (userspace.tap)" "$(grep -A3 '^not ok' "$RES/userspace.tap")"
+tail -n 1 "$RES/userspace.tap"
+
+if [ "$(id -u)" = 0 ]; then
+	echo "== dkms"
+	scripts/dkms-check.sh >"$RES/dkms.tap" 2>&1
+	grep '^not ok' "$RES/dkms.tap" || true
+fi
 
 kernels=$(scripts/kernels.sh) || exit 1
 for kver in $kernels; do

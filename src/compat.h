@@ -31,7 +31,7 @@
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
 #define PT_EXIT_PROBE_PROTO struct task_struct *p, bool group_dead
-#define PT_EXIT_GROUP_DEAD(p) (group_dead)
+#define PT_EXIT_GROUP_DEAD(p) ((void)(p), group_dead)
 #else
 #define PT_EXIT_PROBE_PROTO struct task_struct *p
 #define PT_EXIT_GROUP_DEAD(p) (atomic_read(&(p)->signal->live) == 0)

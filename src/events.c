@@ -66,7 +66,7 @@ struct pt_event {
 
 struct pt_reader {
 	struct mutex lock; /* serialises read() on one file */
-	u64 cursor;	   /* seq of the next record to read */
+	u64 cursor; /* seq of the next record to read */
 	struct pid_namespace *ns;
 	bool header_sent;
 	size_t pending_len; /* bytes of line[] not delivered yet */
@@ -186,7 +186,8 @@ void pt_events_exec(struct task_struct *p, pid_t old_pid, const char *filename)
 	if (old_pid != p->pid) {
 		old = find_pid_ns(old_pid, &init_pid_ns);
 		for (i = 1; i < ev.levels; i++)
-			ev.ids[i].old_pid = old ? pid_nr_ns(old, ev.ids[i].ns) : 0;
+			ev.ids[i].old_pid = old ? pid_nr_ns(old, ev.ids[i].ns) :
+						  0;
 		ev.ids[0].old_pid = old_pid;
 	}
 	rcu_read_unlock();
@@ -258,8 +259,8 @@ static bool pt_event_format(struct pt_reader *r)
 			       id->ppid, ev->kind, ev->origin);
 		break;
 	case PT_EV_EXEC:
-		n += scnprintf(s + n, size - n, "old_pid=%d file=",
-			       id->old_pid);
+		n += scnprintf(s + n, size - n,
+			       "old_pid=%d file=", id->old_pid);
 		n += pt_escape(s + n, size - n, ev->filename);
 		n += scnprintf(s + n, size - n, " ");
 		break;
@@ -306,7 +307,8 @@ static bool pt_reader_next_line(struct pt_reader *r)
 			return false;
 		}
 		oldest = pt_ring_head > pt_ring_size ?
-				 pt_ring_head - pt_ring_size : 1;
+				 pt_ring_head - pt_ring_size :
+				 1;
 		if (r->cursor < oldest) {
 			first_lost = r->cursor;
 			lost = oldest - r->cursor;
@@ -329,8 +331,15 @@ static bool pt_reader_next_line(struct pt_reader *r)
 	}
 }
 
-static ssize_t pt_events_read(struct file *file, char __user *buf,
-			      size_t count, loff_t *ppos)
+static int pt_reader_wait(struct pt_reader *r)
+{
+	return wait_event_interruptible(pt_events_wq,
+					pt_reader_has_data(r) ||
+						READ_ONCE(pt_events_closing));
+}
+
+static ssize_t pt_events_read(struct file *file, char __user *buf, size_t count,
+			      loff_t *ppos)
 {
 	struct pt_reader *r = file->private_data;
 	size_t done = 0;
@@ -347,9 +356,7 @@ static ssize_t pt_events_read(struct file *file, char __user *buf,
 				break;
 			}
 			mutex_unlock(&r->lock);
-			if (wait_event_interruptible(pt_events_wq,
-						     pt_reader_has_data(r) ||
-						     READ_ONCE(pt_events_closing)))
+			if (pt_reader_wait(r))
 				return -ERESTARTSYS;
 			if (mutex_lock_interruptible(&r->lock))
 				return -ERESTARTSYS;

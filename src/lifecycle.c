@@ -34,16 +34,16 @@
 #include "proctrace.h"
 
 enum {
-	PT_LIFE_BORN = BIT(0),	  /* forked after load: orig_parent known */
-	PT_LIFE_EXITED = BIT(1),  /* group died after load */
-	PT_LIFE_WAITED = BIT(2),  /* called wait*() after load */
+	PT_LIFE_BORN = BIT(0), /* forked after load: orig_parent known */
+	PT_LIFE_EXITED = BIT(1), /* group died after load */
+	PT_LIFE_WAITED = BIT(2), /* called wait*() after load */
 	PT_LIFE_ORPHANED = BIT(3) /* on pt_orphans */
 };
 
 struct pt_life {
 	struct hlist_node node; /* hash chain, or the free list */
-	struct list_head kids;	/* entries whose parent this still is */
-	struct list_head link;	/* in the parent's kids or in pt_orphans */
+	struct list_head kids; /* entries whose parent this still is */
+	struct list_head link; /* in the parent's kids or in pt_orphans */
 	struct pid *self;
 	struct pid *orig_parent; /* the forking process; NULL: unknown */
 	u64 start_ns;
@@ -309,8 +309,7 @@ int pt_lifecycle_init(unsigned int max_tracked)
 
 	pt_life_size = max_tracked;
 	pt_life_hash_bits = ilog2(roundup_pow_of_two(max_tracked / 2));
-	pt_life_pool = kvcalloc(max_tracked, sizeof(*pt_life_pool),
-				GFP_KERNEL);
+	pt_life_pool = kvcalloc(max_tracked, sizeof(*pt_life_pool), GFP_KERNEL);
 	pt_life_hash = kvcalloc(1U << pt_life_hash_bits, sizeof(*pt_life_hash),
 				GFP_KERNEL);
 	if (!pt_life_pool || !pt_life_hash) {

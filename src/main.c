@@ -22,13 +22,12 @@
 
 static unsigned int max_tracked = 65536;
 module_param(max_tracked, uint, 0444);
-MODULE_PARM_DESC(max_tracked,
-		 "Processes the lifecycle table can follow (1024..4194304, default 65536)");
+MODULE_PARM_DESC(max_tracked, "Processes followed (1024..4194304, 65536)");
 
 static unsigned int event_slots = 16384;
 module_param(event_slots, uint, 0444);
 MODULE_PARM_DESC(event_slots,
-		 "Records in the event ring, a power of two (256..1048576, default 16384)");
+		 "Event ring records, power of two (256..1048576, 16384)");
 
 static int __init proctrace_check_params(void)
 {
@@ -100,3 +99,4 @@ MODULE_DESCRIPTION("Process tree, states, zombies, orphans, kthread lineage");
 MODULE_AUTHOR("The proctrace authors");
 MODULE_LICENSE("GPL");
 MODULE_INFO(abi_version, __stringify(PROCTRACE_ABI_VERSION));
+MODULE_VERSION(PROCTRACE_VERSION);

@@ -218,8 +218,7 @@ void pt_events_shutdown(void);
 void pt_events_exit(void);
 bool pt_events_wanted(void);
 void pt_events_fork(struct task_struct *parent, struct task_struct *child);
-void pt_events_exec(struct task_struct *p, pid_t old_pid,
-		    const char *filename);
+void pt_events_exec(struct task_struct *p, pid_t old_pid, const char *filename);
 void pt_events_exit_task(struct task_struct *p, bool group_dead);
 void pt_events_reap(struct task_struct *p, struct pid *self);
 extern const struct proc_ops pt_events_proc_ops;

@@ -50,9 +50,9 @@ static void pt_zombie_parent_fill(struct pt_zombie_parent *zp,
 	if (!parent)
 		return;
 	memcpy(zp->comm, parent->comm, sizeof(zp->comm));
-	zp->waited = pt_lifecycle_lookup(parent->gpid, parent->start_ns,
-					 &life) &&
-		     life.waited;
+	zp->waited =
+		pt_lifecycle_lookup(parent->gpid, parent->start_ns, &life) &&
+		life.waited;
 }
 
 int pt_zombie_report(const struct pt_viewer *viewer,
@@ -72,10 +72,10 @@ int pt_zombie_report(const struct pt_viewer *viewer,
 
 	for (i = 0; i < snap->nr; i++)
 		n += !!(snap->tasks[i].flags & PT_TASK_ZOMBIE);
-	rep->zombies = kvcalloc(n ?: 1, sizeof(*rep->zombies),
-				GFP_KERNEL_ACCOUNT);
-	rep->parents = kvcalloc(n ?: 1, sizeof(*rep->parents),
-				GFP_KERNEL_ACCOUNT);
+	rep->zombies =
+		kvcalloc(n ?: 1, sizeof(*rep->zombies), GFP_KERNEL_ACCOUNT);
+	rep->parents =
+		kvcalloc(n ?: 1, sizeof(*rep->parents), GFP_KERNEL_ACCOUNT);
 	if (!rep->zombies || !rep->parents) {
 		pt_zombie_report_free(rep);
 		return -ENOMEM;
@@ -88,8 +88,9 @@ int pt_zombie_report(const struct pt_viewer *viewer,
 			continue;
 		z->task = t;
 		z->thread_group = t->nr_threads > 1;
-		z->known = pt_lifecycle_lookup(t->gpid, t->start_ns, &z->life) &&
-			   z->life.exited;
+		z->known =
+			pt_lifecycle_lookup(t->gpid, t->start_ns, &z->life) &&
+			z->life.exited;
 		z++;
 	}
 	rep->nr_zombies = n;
@@ -187,16 +188,15 @@ int pt_orphan_report(const struct pt_viewer *viewer,
 		o->reaper_kind = pt_reaper_kind(t, reaper);
 		o->orig_known = refs[i].orig_parent;
 		if (o->orig_known)
-			o->orig_ppid = pid_nr_ns(refs[i].orig_parent,
-						 viewer->view_ns);
+			o->orig_ppid =
+				pid_nr_ns(refs[i].orig_parent, viewer->view_ns);
 		o->orphaned_ns = refs[i].orphaned_ns;
 		get_task_comm(o->comm, t);
 		rep->nr++;
 	}
 	rcu_read_unlock();
 	pt_lifecycle_orphans_free(refs, nr_refs);
-	sort(rep->orphans, rep->nr, sizeof(*rep->orphans), pt_cmp_orphan,
-	     NULL);
+	sort(rep->orphans, rep->nr, sizeof(*rep->orphans), pt_cmp_orphan, NULL);
 	return 0;
 }
 

@@ -21,6 +21,7 @@ static const char *const pt_counter_names[] = {
 	[PT_CNT_EVENTS_LOST] = "events_lost",
 	[PT_CNT_TABLE_DROPPED] = "table_dropped",
 };
+
 static_assert(ARRAY_SIZE(pt_counter_names) == PT_CNT_NR);
 
 struct pt_counter_set {

@@ -85,9 +85,11 @@ static void pt_probe_wait(void *data, struct pid *pid)
 	pt_lifecycle_wait(current);
 }
 
-#define PT_PROBE_TYPE_OK(name, probe)                                      \
-	__same_type(&register_trace_##name,                                \
-		    int (*)(typeof(&probe), void *))
+/* register_trace_<name>() takes "void (*probe)(data_proto), void *data". */
+#define PT_PROBE_TYPE(probe) typeof(int(typeof(probe) *, void *))
+#define PT_PROBE_TYPE_OK(name, probe)                               \
+	__builtin_types_compatible_p(typeof(register_trace_##name), \
+				     PT_PROBE_TYPE(probe))
 
 static_assert(PT_PROBE_TYPE_OK(sched_process_fork, pt_probe_fork));
 static_assert(PT_PROBE_TYPE_OK(sched_process_exec, pt_probe_exec));

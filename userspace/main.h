@@ -11,8 +11,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define PROCTRACE_VERSION "0.1.0"
-
 enum {
 	EXIT_OK = 0,
 	EXIT_RUNTIME = 1,

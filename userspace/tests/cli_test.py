@@ -445,7 +445,7 @@ def tmux(*args):
                           capture_output=True, text=True)
 
 
-def wait_screen(pattern, timeout=8):
+def wait_screen(pattern, timeout=60):
     end = time.time() + timeout
     screen = ''
     while time.time() < end:
@@ -484,10 +484,18 @@ def test_top_tmux(tmp):
     good, screen = wait_screen(r'PAUSED')
     ok(good, 'top: p pauses', screen)
     tmux('send-keys', '-t', 'top', 'q')
-    end = time.time() + 8
-    while time.time() < end and not os.path.exists(rcfile):
+    # The shell creates the file before it writes the status: wait for a
+    # whole line, with a bound generous enough for a loaded machine.
+    end = time.time() + 60
+    rc = None
+    while time.time() < end:
+        if os.path.exists(rcfile):
+            with open(rcfile) as f:
+                line = f.read()
+            if line.endswith('\n'):
+                rc = line.strip()
+                break
         time.sleep(0.1)
-    rc = open(rcfile).read().strip() if os.path.exists(rcfile) else None
     ok(rc == '0', 'top: q quits with status 0', rc)
     tmux('kill-server')
 
