@@ -380,13 +380,22 @@ static ssize_t pt_events_read(struct file *file, char __user *buf, size_t count,
 	return done ? done : ret;
 }
 
+/*
+ * Readable only if a line for this reader is ready: records about tasks
+ * outside its pid namespace are skipped here, or poll() would wake a
+ * reader whose read() then blocks.
+ */
 static __poll_t pt_events_poll(struct file *file, poll_table *wait)
 {
 	struct pt_reader *r = file->private_data;
+	bool ready;
 
 	poll_wait(file, &pt_events_wq, wait);
-	if (pt_reader_has_data(r) || READ_ONCE(r->pending_len) ||
-	    !READ_ONCE(r->header_sent))
+	if (mutex_lock_interruptible(&r->lock))
+		return EPOLLIN | EPOLLRDNORM; /* let read() report it */
+	ready = r->pending_len || pt_reader_next_line(r);
+	mutex_unlock(&r->lock);
+	if (ready)
 		return EPOLLIN | EPOLLRDNORM;
 	if (READ_ONCE(pt_events_closing))
 		return EPOLLHUP;

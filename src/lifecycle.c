@@ -135,16 +135,24 @@ void pt_lifecycle_fork(struct task_struct *child)
 /*
  * The group's last thread is exiting. exit_notify() is about to hand its
  * children to a reaper, so this is the moment they become orphans.
+ *
+ * Before 6.16 the probe can only guess group death from signal->live, and
+ * two threads exiting together may both see it at zero; the first one to
+ * get here wins. Returns false for the loser (true when the process is
+ * not tracked, as nothing can tell then).
  */
-void pt_lifecycle_group_exit(struct task_struct *p, int exit_code, u64 now)
+bool pt_lifecycle_group_exit(struct task_struct *p, int exit_code, u64 now)
 {
 	struct pt_life *e, *kid, *tmp;
 	unsigned long flags;
+	bool first = true;
 
 	rcu_read_lock();
 	raw_spin_lock_irqsave(&pt_life_lock, flags);
 	e = pt_life_get(p->group_leader);
-	if (e) {
+	if (e && (e->flags & PT_LIFE_EXITED))
+		first = false;
+	else if (e) {
 		e->flags |= PT_LIFE_EXITED;
 		e->exit_ns = now;
 		e->exit_code = exit_code;
@@ -161,6 +169,7 @@ void pt_lifecycle_group_exit(struct task_struct *p, int exit_code, u64 now)
 	}
 	raw_spin_unlock_irqrestore(&pt_life_lock, flags);
 	rcu_read_unlock();
+	return first;
 }
 
 void pt_lifecycle_wait(struct task_struct *waiter)

@@ -197,7 +197,7 @@ int pt_lifecycle_init(unsigned int max_tracked);
 void pt_lifecycle_scan(void);
 void pt_lifecycle_exit(void);
 void pt_lifecycle_fork(struct task_struct *child);
-void pt_lifecycle_group_exit(struct task_struct *p, int exit_code, u64 now);
+bool pt_lifecycle_group_exit(struct task_struct *p, int exit_code, u64 now);
 void pt_lifecycle_wait(struct task_struct *waiter);
 struct pid *pt_lifecycle_reap(struct task_struct *p);
 bool pt_lifecycle_lookup(pid_t gpid, u64 start_ns, struct pt_life_info *info);

@@ -62,8 +62,8 @@ static void pt_probe_exit(void *data, PT_EXIT_PROBE_PROTO)
 
 	pt_counter_inc(PT_CNT_EXITS);
 	if (dead)
-		pt_lifecycle_group_exit(p, pt_group_exit_code(p),
-					ktime_get_boot_fast_ns());
+		dead = pt_lifecycle_group_exit(p, pt_group_exit_code(p),
+					       ktime_get_boot_fast_ns());
 	if (pt_events_wanted())
 		pt_events_exit_task(p, dead);
 }
