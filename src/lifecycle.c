@@ -150,23 +150,26 @@ bool pt_lifecycle_group_exit(struct task_struct *p, int exit_code, u64 now)
 	rcu_read_lock();
 	raw_spin_lock_irqsave(&pt_life_lock, flags);
 	e = pt_life_get(p->group_leader);
-	if (e && (e->flags & PT_LIFE_EXITED))
+	if (!e)
+		goto out_unlock;
+	if (e->flags & PT_LIFE_EXITED) {
 		first = false;
-	else if (e) {
-		e->flags |= PT_LIFE_EXITED;
-		e->exit_ns = now;
-		e->exit_code = exit_code;
-		list_for_each_entry_safe(kid, tmp, &e->kids, link) {
-			if (kid->flags & PT_LIFE_EXITED) {
-				list_del_init(&kid->link);
-				continue;
-			}
-			kid->flags |= PT_LIFE_ORPHANED;
-			kid->orphaned_ns = now;
-			list_move_tail(&kid->link, &pt_orphans);
-			pt_nr_orphans++;
-		}
+		goto out_unlock;
 	}
+	e->flags |= PT_LIFE_EXITED;
+	e->exit_ns = now;
+	e->exit_code = exit_code;
+	list_for_each_entry_safe(kid, tmp, &e->kids, link) {
+		if (kid->flags & PT_LIFE_EXITED) {
+			list_del_init(&kid->link);
+			continue;
+		}
+		kid->flags |= PT_LIFE_ORPHANED;
+		kid->orphaned_ns = now;
+		list_move_tail(&kid->link, &pt_orphans);
+		pt_nr_orphans++;
+	}
+out_unlock:
 	raw_spin_unlock_irqrestore(&pt_life_lock, flags);
 	rcu_read_unlock();
 	return first;
