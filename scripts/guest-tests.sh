@@ -14,26 +14,18 @@ OUT=$2
 TIMEOUT=$(sed -n 's/^timeout=//p' "$TOP/selftests/settings" 2>/dev/null)
 mkdir -p "$OUT"
 exec 3>"$OUT/guest.tap"
-n=0
+TAP_FD=3
+. "$TOP/scripts/tap.sh"
 
-result() {	# result <rc> <name> [detail]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2" >&3
-	else
-		echo "not ok $n - $2" >&3
-		[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/# /' >&3
-	fi
-}
 
 echo "TAP version 13" >&3
 echo "proctrace-selftests: start $(uname -r)" >/dev/kmsg
 taint_before=$(cat /proc/sys/kernel/tainted)
 
 out=$(insmod "$KO" 2>&1)
-result $? "insmod $(basename "$KO") on $(uname -r)" "$out"
+tap_result $? "insmod $(basename "$KO") on $(uname -r)" "$out"
 [ -r /proc/proctrace/tree ]
-result $? "/proc/proctrace/tree exists after load"
+tap_result $? "/proc/proctrace/tree exists after load"
 
 for t in "$TOP"/selftests/proctrace_*_test; do
 	[ -x "$t" ] || continue
@@ -44,24 +36,24 @@ for t in "$TOP"/selftests/proctrace_*_test; do
 	rc=$?
 	# A crash or timeout leaves no TAP line for the test that died.
 	[ $rc = 0 ] || [ $rc = 1 ] || [ $rc = 4 ] ||
-		result $rc "$name exited with status $rc" "$(tail -n 5 "$OUT/$name.tap")"
+		tap_result $rc "$name exited with status $rc" "$(tail -n 5 "$OUT/$name.tap")"
 done
 
 out=$(rmmod proctrace 2>&1)
-result $? "rmmod proctrace" "$out"
+tap_result $? "rmmod proctrace" "$out"
 [ ! -e /proc/proctrace ]
-result $? "unload leaves no /proc/proctrace"
+tap_result $? "unload leaves no /proc/proctrace"
 
 dmesg >"$OUT/dmesg.txt"
 splats=$(sed -n '/proctrace-selftests: start/,$p' "$OUT/dmesg.txt" |
 	grep -E 'BUG:|WARNING:|Oops|general protection|RIP: |Call Trace:|suspicious RCU usage|sleeping function called from invalid context|possible circular locking|KASAN:|UBSAN:|KFENCE:|kmemleak|unreferenced object|detected stall|soft lockup|hung_task|list_add corruption|list_del corruption|buggy .next function|Slab corruption|Redzone|Poison overwritten|Object padding')
 [ -z "$splats" ]
-result $? "no kernel splat in dmesg" "$splats"
+tap_result $? "no kernel splat in dmesg" "$splats"
 
 # O (4096) and E (8192) are expected for an unsigned out-of-tree module.
 taint=$(cat /proc/sys/kernel/tainted)
 [ $(((taint & ~(4096 | 8192)) & ~taint_before)) = 0 ]
-result $? "no new taint but O/E (tainted=$taint)"
+tap_result $? "no new taint but O/E (tainted=$taint)"
 
-echo "1..$n" >&3
+echo "1..$tap_n" >&3
 exit 0

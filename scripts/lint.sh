@@ -18,28 +18,21 @@ mkdir -p "$RES"
 TAP=$RES/lint.tap
 LOG=$RES/lint.log
 : >"$LOG"
-n=0
-failed=0
+. "$TOP/scripts/tap.sh"
 
 if [ ! -x "$KT/scripts/checkpatch.pl" ] || [ ! -e "$KT/.clang-format" ]; then
 	echo "lint: kernel tools missing in $KT; run: sudo make setup" >&2
 	exit 1
 fi
 
-result() {	# result <rc> <name> <output>
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-		printf '%s\n' "$3" | sed 's/^/# /' | head -n 40
-	fi
-	printf '== %s (rc %s)\n%s\n' "$2" "$1" "$3" >>"$LOG"
-}
 
 # Fails when $out has any line but the ones kbuild prints on every clean
 # build of an external module.
+result() {	# result <rc> <name> <output>: also logs the full output
+	printf '== %s (rc %s)\n%s\n' "$2" "$1" "$3" >>"$LOG"
+	tap_result "$@"
+}
+
 only_noise() {
 	! grep -vE '^(Skipping BTF generation .* due to unavailability of vmlinux)?$' <<<"$1" |
 		grep -q .
@@ -95,6 +88,6 @@ for dir in userspace selftests; do
 	result $rc "$dir builds with no warnings" "$out"
 done
 
-echo "1..$n"
-echo "# lint: $((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+echo "1..$tap_n"
+echo "# lint: $((tap_n - tap_failed)) passed, $tap_failed failed"
+[ "$tap_failed" = 0 ]

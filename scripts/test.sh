@@ -19,28 +19,20 @@ rm -rf "$RES"
 mkdir -p "$RES"
 exec 3>"$RES/host.tap"
 echo "TAP version 13" >&3
-n=0
-result() {	# result <rc> <name> [detail]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2" >&3
-	else
-		echo "not ok $n - $2" >&3
-		[ -z "${3:-}" ] || printf '%s\n' "$3" | tail -n 20 | sed 's/^/# /' >&3
-	fi
-}
+TAP_FD=3
+. scripts/tap.sh
 
 echo "== lint"
 scripts/lint.sh | grep -E '^(not ok|# lint)' || true
 
 out=$(make -s -C selftests 2>&1)
-result $? "selftests build" "$out"
+tap_result $? "selftests build" "$out"
 out=$(make -s -C userspace 2>&1)
-result $? "userspace CLI builds" "$out"
+tap_result $? "userspace CLI builds" "$out"
 
 echo "== CLI host tests"
 make -s -C userspace check >"$RES/userspace.tap" 2>&1
-result $? "CLI host tests (userspace.tap)" "$(grep -A3 '^not ok' "$RES/userspace.tap")"
+tap_result $? "CLI host tests (userspace.tap)" "$(grep -A3 '^not ok' "$RES/userspace.tap")"
 tail -n 1 "$RES/userspace.tap"
 
 if [ "$(id -u)" = 0 ]; then
@@ -53,7 +45,7 @@ kernels=$(scripts/kernels.sh) || exit 1
 for kver in $kernels; do
 	echo "== $kver"
 	out=$(scripts/kbuild.sh "$kver" modules 2>&1)
-	if ! result $? "module builds for $kver" "$out" ||
+	if ! tap_result $? "module builds for $kver" "$out" ||
 	   [ ! -e "build/$kver/src/proctrace.ko" ]; then
 		continue
 	fi
@@ -62,13 +54,13 @@ for kver in $kernels; do
 		"$TOP/build/$kver/src/proctrace.ko" "$RES/$kver" \
 		>"$RES/$kver.console" 2>&1
 	rc=$?
-	result $rc "guest boot and run on $kver" "$(tail -n 20 "$RES/$kver.console")"
+	tap_result $rc "guest boot and run on $kver" "$(tail -n 20 "$RES/$kver.console")"
 	[ -e "$RES/$kver/guest.tap" ]
-	result $? "guest on $kver reported its results"
+	tap_result $? "guest on $kver reported its results"
 	echo "   $(scripts/tap-summary.sh "$RES/$kver" || true) in $(($(date +%s) - t0)) s"
 	grep -h '^not ok' "$RES/$kver"/*.tap 2>/dev/null | sed 's/^/   /'
 done
-echo "1..$n" >&3
+echo "1..$tap_n" >&3
 exec 3>&-
 
 grep -h '^not ok' "$RES/host.tap" | sed 's/^/   /'
