@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Runs inside one guest boot (scripts/bench.sh starts it). Two parts:
+# Runs inside one guest boot (scripts/bench.sh starts it). Three parts:
 #
 # 1. Hook cost: fork+exit+wait, vfork+exec+wait and pthread loops under
 #    "none" (no tracer), "proctrace" (module loaded, no reader), "reader"
@@ -13,6 +13,8 @@
 #    against `pstree -p` and `ps -ejH`, and `cat /proc/proctrace/tasks`
 #    against `ps -eLo`, interleaved, median of the runs. Every command
 #    includes its own fork+exec, as a user at a shell pays it.
+# 3. CPU used by `proctrace top` and procps `top`, both refreshing every
+#    second for 10 s, at ~1k and ~10k tasks.
 #
 #   guest-bench.sh <proctrace.ko> <outdir> [rounds]
 set -euo pipefail
@@ -88,7 +90,8 @@ for round in $(seq "$ROUNDS"); do
 done
 
 SNAP=$OUT/snapshot.raw
-: >"$SNAP"
+CLI=$HERE/../userspace/proctrace
+: >"$SNAP" >"$OUT/top.raw"
 insmod "$KO"
 # Processes with a few threads each: ~1k and ~10k tasks in all.
 for spec in "250 3" "2500 3"; do
@@ -97,9 +100,10 @@ for spec in "250 3" "2500 3"; do
 	until grep -q ready "$OUT/population.out" 2>/dev/null; do sleep 1; done
 	tasks=$(ls -d /proc/[0-9]*/task/[0-9]* | wc -l)
 	for run in 1 2 3 4 5; do
-		for tool in proctrace tasks pstree ps psL; do
+		for tool in proctrace cli tasks pstree ps psL; do
 			case $tool in
 			proctrace) cmd="cat /proc/proctrace/tree" ;;
+			cli) cmd="$CLI tree" ;;
 			tasks) cmd="cat /proc/proctrace/tasks" ;;
 			pstree) cmd="pstree -p" ;;
 			ps) cmd="ps -ejH" ;;
@@ -111,10 +115,20 @@ for spec in "250 3" "2500 3"; do
 			echo "$tasks $tool $run $(((t1 - t0) / 1000))" >>"$SNAP"
 		done
 	done
+	# CPU of a live view refreshing every second, 10 refreshes.
+	for run in 1 2 3; do
+		for tool in proctrace-top top; do
+			case $tool in
+			proctrace-top) cmd="$CLI top -b -d 1 -n 10" ;;
+			top) cmd="top -b -d 1 -n 10" ;;
+			esac
+			echo "$tasks $tool $run $("$HERE/cputime.py" $cmd)" >>"$OUT/top.raw"
+		done
+	done
 	exec 9>&-
 	while pgrep -x population >/dev/null; do sleep 1; done
 	rm -f "$OUT/population.out"
 done
 rmmod proctrace
 
-python3 "$HERE/summarize.py" "$RAW" "$SNAP" | tee "$OUT/summary.txt"
+python3 "$HERE/summarize.py" "$RAW" "$SNAP" "$OUT/top.raw" | tee "$OUT/summary.txt"

@@ -44,6 +44,7 @@ def snapshot(path):
     print("\nsnapshot: median wall time per full listing")
     for tasks in sorted({t for t, _ in times}):
         for mine, peers in (("proctrace", ("pstree", "ps")),
+                            ("cli", ("pstree",)),
                             ("tasks", ("psL",))):
             pt = statistics.median(times[(tasks, mine)])
             row = ["%d tasks: %s %.1f ms" % (tasks, mine, pt / 1000)]
@@ -54,5 +55,19 @@ def snapshot(path):
             print("; ".join(row))
 
 
+def top(path):
+    cpu = collections.defaultdict(list)
+    for line in open(path):
+        tasks, tool, run, secs, wall = line.split()
+        cpu[(int(tasks), tool)].append(float(secs))
+    print("\nlive view: CPU seconds for 10 refreshes, 1 s apart (median)")
+    for tasks in sorted({t for t, _ in cpu}):
+        mine = statistics.median(cpu[(tasks, "proctrace-top")])
+        theirs = statistics.median(cpu[(tasks, "top")])
+        print("%d tasks: proctrace top %.2f s; procps top %.2f s (%.1fx)" % (
+            tasks, mine, theirs, theirs / mine if mine else float("inf")))
+
+
 hook(sys.argv[1])
 snapshot(sys.argv[2])
+top(sys.argv[3])

@@ -12,6 +12,7 @@ cd "$TOP"
 kver=${PROCTRACE_KERNEL:-$(scripts/kernels.sh | tail -n 1)}
 scripts/kbuild.sh "$kver" modules
 make -s -C bench
+make -s -C userspace
 out=$TOP/build/results/bench
 rm -rf "$out"
 PROCTRACE_VM_APPEND="" scripts/vm.sh "$kver" "$TOP/bench/guest-bench.sh" \
