@@ -52,21 +52,16 @@
  */
 #pragma GCC diagnostic ignored "-Wclobbered"
 
-#include <linux/proctrace.h>
+#include "proctrace_selftests.h"
 
-#define EV_DIR "/proc/" PROCTRACE_PROC_DIR
-#define EV_PATH EV_DIR "/" PROCTRACE_FILE_EVENTS
-#define EV_STATS EV_DIR "/" PROCTRACE_FILE_STATS
-#define EV_MODULE "proctrace"
-#define EV_PARAMS "/sys/module/" EV_MODULE "/parameters/"
+#define EV_PATH PT_DIR "/" PROCTRACE_FILE_EVENTS
+#define EV_PARAMS "/sys/module/" PT_MODULE "/parameters/"
 #define EV_CORE_PATTERN "/proc/sys/kernel/core_pattern"
 #define EV_BUF_SIZE (64 * 1024)
 #define EV_MAX_TOKENS 16
-#define EV_COMM_LEN 16
 /* Generous: the guest runs under QEMU software emulation. */
 #define EV_WAIT_MS (60 * 1000)
 #define EV_TIMEOUT 300
-#define EV_NAP_NS (10 * 1000 * 1000)
 /*
  * Records are stamped with ktime_get_boot_fast_ns(), which may differ from
  * clock_gettime(CLOCK_BOOTTIME) by a tiny clock correction.
@@ -81,7 +76,6 @@
 #define EV_PACE 16
 #define EV_SMALL_RING 256
 #define EV_NREADERS 2
-#define EV_UNLOAD_TRIES 1000
 #define EV_DRAIN_MAX 100000
 #define EV_STACK_SIZE (256 * 1024)
 
@@ -109,7 +103,7 @@ struct ev_rec {
 	char kind[16];
 	char origin[16];
 	char exit[32];
-	char comm[EV_COMM_LEN];
+	char comm[PT_COMM_LEN];
 	char file[PROCTRACE_FILENAME_MAX + 1];
 	/*
 	 * The raw line: in the stream's buffer until the next read, or owned
@@ -136,204 +130,24 @@ struct ev_stream {
 static unsigned long long ev_tick_ns;
 static char ev_exe[PATH_MAX];
 
-static long long ev_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static unsigned long long ev_boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static int ev_left_ms(long long deadline)
-{
-	long long left = deadline - ev_ms();
-
-	return left > 0 ? (int)left : 0;
-}
-
-static void ev_nap(void)
-{
-	struct timespec ts = { .tv_nsec = EV_NAP_NS };
-
-	nanosleep(&ts, NULL);
-}
-
-static int ev_write_full(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		c += w;
-		n -= w;
-	}
-	return 0;
-}
-
-/* Reads exactly @n bytes; -EPIPE at end of file, -ETIMEDOUT after @ms. */
-static int ev_read_full(int fd, void *p, size_t n, int ms)
-{
-	long long deadline = ev_ms() + ms;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char *c = p;
-	ssize_t r;
-	int ret;
-
-	while (n) {
-		ret = poll(&pfd, 1, ev_left_ms(deadline));
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret < 0)
-			return -errno;
-		if (!ret)
-			return -ETIMEDOUT;
-		r = read(fd, c, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (!r)
-			return -EPIPE;
-		c += r;
-		n -= r;
-	}
-	return 0;
-}
-
-/* Strict decimal: digits only, no sign, no overflow. */
-static int ev_ull(const char *s, unsigned long long *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return errno || *end ? -1 : 0;
-}
-
-static int ev_int(const char *s, int *v)
-{
-	unsigned long long x;
-
-	if (ev_ull(s, &x) || x > INT_MAX)
-		return -1;
-	*v = (int)x;
-	return 0;
-}
-
-static bool ev_octal(char c)
-{
-	return c >= '0' && c <= '7';
-}
-
-/* A backslash and three octal digits stand for one byte (abi.rst). */
-static int ev_unescape(const char *in, char *out, size_t size)
-{
-	size_t n = 0;
-	char c;
-
-	for (; *in; in++) {
-		c = *in;
-		if (c == '\\') {
-			if (!ev_octal(in[1]) || !ev_octal(in[2]) ||
-			    !ev_octal(in[3]))
-				return -1;
-			c = (char)((in[1] - '0') * 64 + (in[2] - '0') * 8 +
-				   (in[3] - '0'));
-			in += 3;
-		}
-		if (n + 1 >= size)
-			return -1;
-		out[n++] = c;
-	}
-	out[n] = '\0';
-	return 0;
-}
-
-/* Splits at single spaces; an empty field is an error. */
-static int ev_split(char *line, char **tok, int max)
-{
-	char *sp;
-	int n = 0;
-
-	for (;;) {
-		sp = strchr(line, ' ');
-		if (n == max || sp == line || !*line)
-			return -1;
-		tok[n++] = line;
-		if (!sp)
-			return n;
-		*sp = '\0';
-		line = sp + 1;
-	}
-}
-
-static const char *ev_key(const char *tok, const char *key)
-{
-	size_t n = strlen(key);
-
-	if (strncmp(tok, key, n) || tok[n] != '=')
-		return NULL;
-	return tok + n + 1;
-}
-
 static int ev_key_int(const char *tok, const char *key, int *v)
 {
-	const char *s = ev_key(tok, key);
+	const char *s = pt_key_value(tok, key);
 
-	return s ? ev_int(s, v) : -1;
+	return s ? pt_parse_int(s, v) : -1;
 }
 
 static int ev_key_ull(const char *tok, const char *key, unsigned long long *v)
 {
-	const char *s = ev_key(tok, key);
+	const char *s = pt_key_value(tok, key);
 
-	return s ? ev_ull(s, v) : -1;
+	return s ? pt_parse_ull(s, v) : -1;
 }
 
 /* A value that needs no escaping: kind, origin, exit. */
 static int ev_key_str(const char *tok, const char *key, char *out, size_t size)
 {
-	const char *s = ev_key(tok, key);
-
-	if (!s || !*s || strchr(s, '\\') || strlen(s) >= size)
-		return -1;
-	snprintf(out, size, "%s", s);
-	return 0;
-}
-
-/* "exited(N)", "killed(SIGNAME)" or "dumped(SIGNAME)". */
-static bool ev_exit_ok(const char *s)
-{
-	size_t n = strlen(s);
-	char num[8];
-	bool ok;
-	int code;
-
-	if (n < 3 || s[n - 1] != ')')
-		return false;
-	if (!strncmp(s, "killed(SIG", 10) || !strncmp(s, "dumped(SIG", 10))
-		return n > 11;
-	if (strncmp(s, "exited(", 7) || n - 8 >= sizeof(num))
-		return false;
-	memcpy(num, s + 7, n - 8);
-	num[n - 8] = '\0';
-	ok = !ev_int(num, &code) && code <= 255;
-	return ok;
+	return pt_copy_value(pt_key_value(tok, key), out, size);
 }
 
 static int ev_parse(const char *line, struct ev_rec *r, char *err,
@@ -350,8 +164,9 @@ static int ev_parse(const char *line, struct ev_rec *r, char *err,
 	if (strlen(line) >= sizeof(copy))
 		goto bad;
 	snprintf(copy, sizeof(copy), "%s", line);
-	n = ev_split(copy, tok, EV_MAX_TOKENS);
-	if (n < 4 || ev_ull(tok[0], &r->seq) || ev_ull(tok[1], &r->ts))
+	n = pt_split(copy, tok, EV_MAX_TOKENS, false);
+	if (n < 4 || pt_parse_ull(tok[0], &r->seq) ||
+	    pt_parse_ull(tok[1], &r->ts))
 		goto bad;
 	for (r->type = 0; r->type < EV_NTYPES; r->type++)
 		if (!strcmp(tok[2], ev_type_names[r->type]))
@@ -363,8 +178,9 @@ static int ev_parse(const char *line, struct ev_rec *r, char *err,
 			goto bad;
 		return 0;
 	}
-	if (n < 7 || ev_int(tok[3], &r->pid) || ev_int(tok[4], &r->tgid) ||
-	    ev_ull(tok[5], &r->start_ns))
+	if (n < 7 || pt_parse_int(tok[3], &r->pid) ||
+	    pt_parse_int(tok[4], &r->tgid) ||
+	    pt_parse_ull(tok[5], &r->start_ns))
 		goto bad;
 	switch (r->type) {
 	case EV_FORK:
@@ -376,14 +192,14 @@ static int ev_parse(const char *line, struct ev_rec *r, char *err,
 	case EV_EXEC:
 		if (n != 9 || ev_key_int(tok[6], "old_pid", &r->old_pid))
 			goto bad;
-		v = ev_key(tok[7], "file");
-		if (!v || ev_unescape(v, r->file, sizeof(r->file)))
+		v = pt_key_value(tok[7], "file");
+		if (!v || pt_unescape_comm(v, r->file, sizeof(r->file)))
 			goto bad;
 		break;
 	case EV_EXIT:
 		if (n != 11 || ev_key_int(tok[6], "ppid", &r->ppid) ||
 		    ev_key_str(tok[7], "exit", r->exit, sizeof(r->exit)) ||
-		    !ev_exit_ok(r->exit) ||
+		    !pt_exit_ok(r->exit) ||
 		    ev_key_int(tok[8], "group_dead", &r->group_dead) ||
 		    r->group_dead > 1 ||
 		    ev_key_ull(tok[9], "runtime_ns", &r->runtime_ns))
@@ -395,8 +211,8 @@ static int ev_parse(const char *line, struct ev_rec *r, char *err,
 			goto bad;
 		break;
 	}
-	v = ev_key(tok[n - 1], "comm");
-	if (!v || ev_unescape(v, r->comm, sizeof(r->comm)))
+	v = pt_key_value(tok[n - 1], "comm");
+	if (!v || pt_unescape_comm(v, r->comm, sizeof(r->comm)))
 		goto bad;
 	return 0;
 bad:
@@ -564,18 +380,18 @@ static void ev_vec_free(struct ev_vec *vec)
  */
 static int ev_collect(struct ev_stream *s, struct ev_vec *vec, int pid)
 {
-	long long deadline = ev_ms() + EV_WAIT_MS;
+	long long deadline = pt_now_ms() + EV_WAIT_MS;
 	struct ev_rec r;
 	int ret;
 
 	for (;;) {
-		if (ev_ms() > deadline) {
+		if (pt_now_ms() > deadline) {
 			snprintf(s->err, sizeof(s->err),
 				 "no reap record of %d in %d ms", pid,
 				 EV_WAIT_MS);
 			return -ETIMEDOUT;
 		}
-		ret = ev_next(s, &r, ev_left_ms(deadline));
+		ret = ev_next(s, &r, pt_left_ms(deadline));
 		if (ret < 0)
 			return ret;
 		if (!ret)
@@ -585,6 +401,20 @@ static int ev_collect(struct ev_stream *s, struct ev_vec *vec, int pid)
 		if (r.type == EV_REAP && r.pid == pid)
 			return 0;
 	}
+}
+
+/* Reaps @pid, which must exit with @code, and collects its records. */
+static void ev_reap_collect(struct __test_metadata *_metadata,
+			    struct ev_stream *s, struct ev_vec *vec, pid_t pid,
+			    int code)
+{
+	int status, ret;
+
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == code)
+	TH_LOG("status %#x", status);
+	ret = ev_collect(s, vec, pid);
+	ASSERT_EQ(0, ret) TH_LOG("%s", s->err);
 }
 
 /* How many records of @type are about task @pid; *first is the first. */
@@ -656,112 +486,56 @@ static void ev_expect_order(struct __test_metadata *_metadata,
 	TH_LOG("\"%s\" before \"%s\"", a->line, b->line);
 }
 
-struct ev_pstat {
-	char state;
-	int ppid;
-	unsigned long long start; /* field 22, clock ticks since boot */
-};
-
-static int ev_read_stat_file(const char *path, struct ev_pstat *st)
-{
-	char buf[1024], *p, *tok, *save;
-	ssize_t n;
-	int fd, i;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	/* The comm may hold spaces and parentheses: skip to the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p)
-		return -EPROTO;
-	for (i = 3, tok = strtok_r(p + 1, " ", &save); tok;
-	     i++, tok = strtok_r(NULL, " ", &save)) {
-		if (i == 3)
-			st->state = tok[0];
-		else if (i == 4 && ev_int(tok, &st->ppid))
-			return -EPROTO;
-		else if (i == 22)
-			return ev_ull(tok, &st->start) ? -EPROTO : 0;
-	}
-	return -EPROTO;
-}
-
-static int ev_read_pstat(int tgid, int tid, struct ev_pstat *st)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
-	return ev_read_stat_file(path, st);
-}
-
+/* /proc/PID/task/TID/stat field 22: the start in clock ticks. */
 static int ev_start(int tgid, int tid, unsigned long long *start)
 {
-	struct ev_pstat st;
-	int ret = ev_read_pstat(tgid, tid, &st);
+	struct pt_stat st;
+	int ret = pt_read_stat("/proc", tgid, tid, &st);
 
-	*start = st.start;
+	*start = ret ? 0 : st.starttime;
 	return ret;
 }
 
-/* Bounded polling: the kernel signals nothing when a task goes to sleep. */
-static int ev_wait_state(int tgid, int tid, char state)
+/*
+ * The comm (the basename, as the kernel names a task after execve()) and
+ * the file that the records of a process running ev_exe show.
+ */
+static void ev_exe_names(char comm[PT_COMM_LEN],
+			 char file[PROCTRACE_FILENAME_MAX + 1])
 {
-	long long deadline = ev_ms() + EV_WAIT_MS;
-	struct ev_pstat st;
-	int ret;
+	const char *base = strrchr(ev_exe, '/');
 
-	for (;;) {
-		ret = ev_read_pstat(tgid, tid, &st);
-		if (ret)
-			return ret;
-		if (st.state == state)
-			return 0;
-		if (ev_ms() > deadline)
-			return -ETIMEDOUT;
-		ev_nap();
-	}
-}
-
-/* The basename of @path as the kernel names a task after execve(). */
-static void ev_exec_comm(const char *path, char *comm)
-{
-	const char *base = strrchr(path, '/');
-
-	snprintf(comm, EV_COMM_LEN, "%.*s", EV_COMM_LEN - 1,
-		 base ? base + 1 : path);
+	snprintf(comm, PT_COMM_LEN, "%.*s", PT_COMM_LEN - 1,
+		 base ? base + 1 : ev_exe);
+	snprintf(file, PROCTRACE_FILENAME_MAX + 1, "%.*s",
+		 PROCTRACE_FILENAME_MAX, ev_exe);
 }
 
 /* One counter of the stats file; abi.rst "stats". */
 static int ev_stat_counter(const char *name, unsigned long long *v)
 {
-	char buf[4096], want[64], *line, *save;
-	ssize_t n;
+	char *buf, *line, *save;
 	size_t len = strlen(name);
-	int fd;
+	const char *body;
+	int ret;
 
-	fd = open(EV_STATS, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	snprintf(want, sizeof(want), "%s %s v%d", PROCTRACE_HEADER_PREFIX,
-		 PROCTRACE_FILE_STATS, PROCTRACE_ABI_VERSION);
-	line = strtok_r(buf, "\n", &save);
-	if (!line || strcmp(line, want))
-		return -EPROTO;
-	while ((line = strtok_r(NULL, "\n", &save)))
-		if (!strncmp(line, name, len) && line[len] == ' ')
-			return ev_ull(line + len + 1, v) ? -EPROTO : 0;
-	return -ENOENT;
+	ret = pt_read_view(PROCTRACE_FILE_STATS, &buf, NULL);
+	if (ret)
+		return ret;
+	ret = pt_check_header(buf, PROCTRACE_FILE_STATS, &body);
+	if (ret)
+		goto out;
+	ret = -ENOENT;
+	for (line = strtok_r(buf + (body - buf), "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, name, len) && line[len] == ' ') {
+			ret = pt_parse_ull(line + len + 1, v) ? -EPROTO : 0;
+			break;
+		}
+	}
+out:
+	free(buf);
+	return ret;
 }
 
 enum ev_act { EV_ACT_EXIT, EV_ACT_BLOCK, EV_ACT_SEGV };
@@ -828,7 +602,7 @@ static int ev_spawn(struct ev_child *c, const char *comm, enum ev_act act,
 		close(ready[0]);
 		return -errno;
 	}
-	ret = ev_read_full(ready[0], &b, 1, EV_WAIT_MS);
+	ret = pt_read_full(ready[0], &b, 1, EV_WAIT_MS);
 	close(ready[0]);
 	if (!ret)
 		ret = ev_start(c->pid, c->pid, &c->start);
@@ -839,15 +613,6 @@ static void ev_go(struct ev_child *c)
 {
 	close(c->go_w);
 	c->go_w = -1;
-}
-
-static const char *ev_skip_reason(void)
-{
-	if (geteuid())
-		return "proctrace's event stream needs root";
-	if (access(EV_DIR, F_OK))
-		return EV_DIR " is absent: load proctrace.ko first";
-	return NULL;
 }
 
 static int ev_init_globals(void)
@@ -873,7 +638,7 @@ FIXTURE(events)
 
 FIXTURE_SETUP(events)
 {
-	const char *skip = ev_skip_reason();
+	const char *skip = pt_skip_reason();
 	int ret;
 
 	self->s.fd = -1;
@@ -902,16 +667,16 @@ TEST_F_TIMEOUT(events, exit_status_3, EV_TIMEOUT)
 	struct ev_child c;
 	int status, ret;
 
-	t0 = ev_boot_ns();
+	t0 = pt_boottime_ns();
 	ret = ev_spawn(&c, "pt_ev_exit3", EV_ACT_EXIT, 3);
 	ASSERT_EQ(0, ret) TH_LOG("child: %s", strerror(-ret));
 	ev_go(&c);
 	ASSERT_EQ(c.pid, waitpid(c.pid, &status, 0));
-	reaped = ev_boot_ns();
+	reaped = pt_boottime_ns();
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 3);
 	ret = ev_collect(&self->s, &self->vec, c.pid);
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->s.err);
-	t1 = ev_boot_ns();
+	t1 = pt_boottime_ns();
 
 	f = ev_one(_metadata, &self->vec, EV_FORK, c.pid);
 	x = ev_one(_metadata, &self->vec, EV_EXIT, c.pid);
@@ -961,38 +726,17 @@ struct ev_thread_arg {
 	int go_r;
 };
 
-static void *ev_worker(void *p)
+/*
+ * Forks a child that runs @child_main(tid_w, go_r): a second thread of it
+ * writes its id to tid_w, then waits for go_r to be written to or closed,
+ * which the test does through *go_w. Returns the child's pid.
+ */
+static pid_t ev_fork_threaded(struct __test_metadata *_metadata,
+			      void (*child_main)(int tid_w, int go_r),
+			      pid_t *tid, int *go_w)
 {
-	struct ev_thread_arg *a = p;
-	pid_t tid = syscall(SYS_gettid);
-	char b;
-
-	/* Only this thread's name changes: its exit record must show it. */
-	if (prctl(PR_SET_NAME, "pt_ev_worker") ||
-	    ev_write_full(a->tid_w, &tid, sizeof(tid)) ||
-	    read(a->go_r, &b, 1) < 0)
-		_exit(EV_BROKEN);
-	return NULL;
-}
-
-static void ev_threaded_child(int tid_w, int go_r, int code)
-{
-	struct ev_thread_arg a = { tid_w, go_r };
-	pthread_t th;
-
-	if (prctl(PR_SET_NAME, "pt_ev_threads") ||
-	    pthread_create(&th, NULL, ev_worker, &a) || pthread_join(th, NULL))
-		_exit(EV_BROKEN);
-	_exit(code);
-}
-
-/* A pthread: fork kind=thread in the process, parent of the process. */
-TEST_F_TIMEOUT(events, thread_fork_and_exit, EV_TIMEOUT)
-{
-	const struct ev_rec *f, *tf, *tx, *x, *r;
-	unsigned long long start, tstart;
-	int tid_p[2], go[2], status, ret;
-	pid_t pid, tid;
+	int tid_p[2], go[2], ret;
+	pid_t pid;
 
 	ASSERT_EQ(0, pipe2(tid_p, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
@@ -1001,19 +745,56 @@ TEST_F_TIMEOUT(events, thread_fork_and_exit, EV_TIMEOUT)
 	if (!pid) {
 		close(tid_p[0]);
 		close(go[1]);
-		ev_threaded_child(tid_p[1], go[0], 5);
+		child_main(tid_p[1], go[0]);
 	}
 	close(tid_p[1]);
 	close(go[0]);
-	ret = ev_read_full(tid_p[0], &tid, sizeof(tid), EV_WAIT_MS);
+	*go_w = go[1];
+	ret = pt_read_full(tid_p[0], tid, sizeof(*tid), EV_WAIT_MS);
+	close(tid_p[0]);
 	ASSERT_EQ(0, ret) TH_LOG("thread id: %s", strerror(-ret));
+	return pid;
+}
+
+static void *ev_worker(void *p)
+{
+	struct ev_thread_arg *a = p;
+	pid_t tid = syscall(SYS_gettid);
+	char b;
+
+	/* Only this thread's name changes: its exit record must show it. */
+	if (prctl(PR_SET_NAME, "pt_ev_worker") ||
+	    pt_write_full(a->tid_w, &tid, sizeof(tid)) ||
+	    read(a->go_r, &b, 1) < 0)
+		_exit(EV_BROKEN);
+	return NULL;
+}
+
+/* Exits with 5 once its worker thread has ended. */
+static void ev_threaded_child(int tid_w, int go_r)
+{
+	struct ev_thread_arg a = { tid_w, go_r };
+	pthread_t th;
+
+	if (prctl(PR_SET_NAME, "pt_ev_threads") ||
+	    pthread_create(&th, NULL, ev_worker, &a) || pthread_join(th, NULL))
+		_exit(EV_BROKEN);
+	_exit(5);
+}
+
+/* A pthread: fork kind=thread in the process, parent of the process. */
+TEST_F_TIMEOUT(events, thread_fork_and_exit, EV_TIMEOUT)
+{
+	const struct ev_rec *f, *tf, *tx, *x, *r;
+	unsigned long long start, tstart;
+	pid_t pid, tid;
+	int go_w;
+
+	pid = ev_fork_threaded(_metadata, ev_threaded_child, &tid, &go_w);
 	ASSERT_EQ(0, ev_start(pid, pid, &start));
 	ASSERT_EQ(0, ev_start(pid, tid, &tstart));
-	close(go[1]);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 5);
-	ret = ev_collect(&self->s, &self->vec, pid);
-	ASSERT_EQ(0, ret) TH_LOG("%s", self->s.err);
+	close(go_w);
+	ev_reap_collect(_metadata, &self->s, &self->vec, pid, 5);
 
 	f = ev_one(_metadata, &self->vec, EV_FORK, pid);
 	tf = ev_one(_metadata, &self->vec, EV_FORK, tid);
@@ -1044,7 +825,7 @@ static void *ev_execer(void *p)
 	pid_t tid = syscall(SYS_gettid);
 	char b;
 
-	if (ev_write_full(a->tid_w, &tid, sizeof(tid)) ||
+	if (pt_write_full(a->tid_w, &tid, sizeof(tid)) ||
 	    read(a->go_r, &b, 1) < 0)
 		_exit(EV_BROKEN);
 	execv(ev_exe, argv);
@@ -1072,36 +853,19 @@ TEST_F_TIMEOUT(events, exec_from_non_leader_thread, EV_TIMEOUT)
 {
 	const struct ev_rec *e, *x, *r, *tf, *first = NULL, *lx = NULL;
 	unsigned long long start, tstart;
-	int tid_p[2], go[2], status, ret, nexit = 0;
-	char comm[EV_COMM_LEN], file[PROCTRACE_FILENAME_MAX + 1];
+	char comm[PT_COMM_LEN], file[PROCTRACE_FILENAME_MAX + 1];
+	int go_w, nexit = 0;
 	pid_t pid, tid;
 	size_t i;
 
-	ASSERT_EQ(0, pipe2(tid_p, O_CLOEXEC));
-	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		close(tid_p[0]);
-		close(go[1]);
-		ev_exec_child(tid_p[1], go[0]);
-	}
-	close(tid_p[1]);
-	close(go[0]);
-	ret = ev_read_full(tid_p[0], &tid, sizeof(tid), EV_WAIT_MS);
-	ASSERT_EQ(0, ret) TH_LOG("thread id: %s", strerror(-ret));
+	pid = ev_fork_threaded(_metadata, ev_exec_child, &tid, &go_w);
 	ASSERT_NE(pid, tid);
 	ASSERT_EQ(0, ev_start(pid, pid, &start));
 	ASSERT_EQ(0, ev_start(pid, tid, &tstart));
-	close(go[1]);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 7)
-	TH_LOG("status %#x", status);
-	ret = ev_collect(&self->s, &self->vec, pid);
-	ASSERT_EQ(0, ret) TH_LOG("%s", self->s.err);
+	close(go_w);
+	ev_reap_collect(_metadata, &self->s, &self->vec, pid, 7);
 
-	ev_exec_comm(ev_exe, comm);
-	snprintf(file, sizeof(file), "%.*s", PROCTRACE_FILENAME_MAX, ev_exe);
+	ev_exe_names(comm, file);
 	tf = ev_one(_metadata, &self->vec, EV_FORK, tid);
 	e = ev_one(_metadata, &self->vec, EV_EXEC, pid);
 	r = ev_one(_metadata, &self->vec, EV_REAP, pid);
@@ -1153,11 +917,11 @@ static pid_t ev_vfork_exec(char *const argv[])
 
 TEST_F_TIMEOUT(events, vfork_then_exec, EV_TIMEOUT)
 {
-	char fdarg[16], comm[EV_COMM_LEN], file[PROCTRACE_FILENAME_MAX + 1];
+	char fdarg[16], comm[PT_COMM_LEN], file[PROCTRACE_FILENAME_MAX + 1];
 	char *const argv[] = { ev_exe, EV_HELPER, "9", fdarg, NULL };
 	const struct ev_rec *f, *e, *x, *r;
 	unsigned long long start;
-	int hold[2], status, ret;
+	int hold[2], ret;
 	pid_t pid;
 
 	/* The helper waits for EOF on hold[0], so its start can be read. */
@@ -1170,14 +934,9 @@ TEST_F_TIMEOUT(events, vfork_then_exec, EV_TIMEOUT)
 	ret = ev_start(pid, pid, &start);
 	close(hold[1]);
 	ASSERT_EQ(0, ret);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 9)
-	TH_LOG("status %#x", status);
-	ret = ev_collect(&self->s, &self->vec, pid);
-	ASSERT_EQ(0, ret) TH_LOG("%s", self->s.err);
+	ev_reap_collect(_metadata, &self->s, &self->vec, pid, 9);
 
-	ev_exec_comm(ev_exe, comm);
-	snprintf(file, sizeof(file), "%.*s", PROCTRACE_FILENAME_MAX, ev_exe);
+	ev_exe_names(comm, file);
 	f = ev_one(_metadata, &self->vec, EV_FORK, pid);
 	e = ev_one(_metadata, &self->vec, EV_EXEC, pid);
 	x = ev_one(_metadata, &self->vec, EV_EXIT, pid);
@@ -1647,7 +1406,7 @@ static void ev_unprivileged_open(int res_w)
 		close(fd);
 out:
 	res[1] = errno;
-	_exit(ev_write_full(res_w, res, sizeof(res)) ? EV_BROKEN : 0);
+	_exit(pt_write_full(res_w, res, sizeof(res)) ? EV_BROKEN : 0);
 }
 
 TEST_F_TIMEOUT(events, unprivileged_open_fails_with_eperm, EV_TIMEOUT)
@@ -1664,7 +1423,7 @@ TEST_F_TIMEOUT(events, unprivileged_open_fails_with_eperm, EV_TIMEOUT)
 		ev_unprivileged_open(p[1]);
 	}
 	close(p[1]);
-	ret = ev_read_full(p[0], res, sizeof(res), EV_WAIT_MS);
+	ret = pt_read_full(p[0], res, sizeof(res), EV_WAIT_MS);
 	ASSERT_EQ(0, ret) TH_LOG("child: %s", strerror(-ret));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(EV_STEP_OPEN, res[0])
@@ -1672,31 +1431,6 @@ TEST_F_TIMEOUT(events, unprivileged_open_fails_with_eperm, EV_TIMEOUT)
 	       strerror(res[1]));
 	EXPECT_EQ(EPERM, res[1]) TH_LOG("open gave %s", strerror(res[1]));
 }
-
-/* The namespace's init tells the test what went wrong on stderr. */
-static int ns_failures;
-
-static void ns_fail(int line, const char *what, long long a, long long b)
-{
-	ns_failures++;
-	fprintf(stderr, "# pid namespace reader, line %d: %s (%lld, %lld)\n",
-		line, what, a, b);
-}
-
-static void ns_check(bool ok, int line, const char *what)
-{
-	if (!ok)
-		ns_fail(line, what, 0, 0);
-}
-
-static void ns_check_eq(long long a, long long b, int line, const char *what)
-{
-	if (a != b)
-		ns_fail(line, what, a, b);
-}
-
-#define NS_EXPECT_EQ(a, b) ns_check_eq((a), (b), __LINE__, #a " == " #b)
-#define NS_EXPECT(cond) ns_check(!!(cond), __LINE__, #cond)
 
 /* What the test tells the namespace about its marker process. */
 struct ns_marker {
@@ -1713,16 +1447,18 @@ static pid_t ns_grandchild(int code, unsigned long long *start)
 		return -1;
 	pid = fork();
 	if (!pid) {
-		struct ev_pstat st;
+		struct pt_stat st;
+		char *buf;
 
 		/* The host's /proc: "self" resolves to this task's host pid. */
-		if (ev_read_stat_file("/proc/self/stat", &st) ||
-		    ev_write_full(p[1], &st.start, sizeof(st.start)))
+		if (pt_read_path("/proc/self/stat", &buf, NULL) ||
+		    pt_parse_stat(buf, &st) ||
+		    pt_write_full(p[1], &st.starttime, sizeof(st.starttime)))
 			_exit(EV_BROKEN);
 		_exit(code);
 	}
 	close(p[1]);
-	ret = pid > 0 ? ev_read_full(p[0], start, sizeof(*start), EV_WAIT_MS) :
+	ret = pid > 0 ? pt_read_full(p[0], start, sizeof(*start), EV_WAIT_MS) :
 			-1;
 	close(p[0]);
 	return ret ? -1 : pid;
@@ -1735,23 +1471,23 @@ static void ns_check_child(const struct ev_vec *vec, int pid, int code,
 	char exit[32];
 
 	snprintf(exit, sizeof(exit), "exited(%d)", code);
-	NS_EXPECT_EQ(1, ev_count(vec, EV_FORK, pid, &f));
-	NS_EXPECT_EQ(1, ev_count(vec, EV_EXIT, pid, &x));
-	NS_EXPECT_EQ(1, ev_count(vec, EV_REAP, pid, &r));
+	PT_CHECK_EQ(1, ev_count(vec, EV_FORK, pid, &f));
+	PT_CHECK_EQ(1, ev_count(vec, EV_EXIT, pid, &x));
+	PT_CHECK_EQ(1, ev_count(vec, EV_REAP, pid, &r));
 	if (!f || !x || !r)
 		return;
-	NS_EXPECT_EQ(pid, f->tgid);
-	NS_EXPECT_EQ(1, f->ppid);
-	NS_EXPECT(!strcmp(f->kind, "process"));
-	NS_EXPECT(!strcmp(f->comm, "pt_ev_nsinit"));
-	NS_EXPECT_EQ(start, f->start_ns / ev_tick_ns);
-	NS_EXPECT_EQ(pid, x->tgid);
-	NS_EXPECT_EQ(1, x->ppid);
-	NS_EXPECT(!strcmp(x->exit, exit));
-	NS_EXPECT_EQ(1, x->group_dead);
-	NS_EXPECT_EQ(start, x->start_ns / ev_tick_ns);
-	NS_EXPECT_EQ(start, r->start_ns / ev_tick_ns);
-	NS_EXPECT(f->seq < x->seq && x->seq < r->seq);
+	PT_CHECK_EQ(pid, f->tgid);
+	PT_CHECK_EQ(1, f->ppid);
+	PT_CHECK(!strcmp(f->kind, "process"));
+	PT_CHECK(!strcmp(f->comm, "pt_ev_nsinit"));
+	PT_CHECK_EQ(start, f->start_ns / ev_tick_ns);
+	PT_CHECK_EQ(pid, x->tgid);
+	PT_CHECK_EQ(1, x->ppid);
+	PT_CHECK(!strcmp(x->exit, exit));
+	PT_CHECK_EQ(1, x->group_dead);
+	PT_CHECK_EQ(start, x->start_ns / ev_tick_ns);
+	PT_CHECK_EQ(start, r->start_ns / ev_tick_ns);
+	PT_CHECK(f->seq < x->seq && x->seq < r->seq);
 }
 
 /*
@@ -1779,21 +1515,21 @@ static void ns_reader(int ready_w, int cmd_r)
 	    ev_stream_open(&s, O_NONBLOCK) || ev_read_header(&s) ||
 	    write(ready_w, "R", 1) != 1)
 		_exit(EV_BROKEN);
-	NS_EXPECT_EQ(1, getpid());
+	PT_CHECK_EQ(1, getpid());
 	for (i = 0; i < 2; i++) {
 		/* The second child comes after the marker's last record. */
-		if (i && ev_read_full(cmd_r, &m, sizeof(m), EV_WAIT_MS))
+		if (i && pt_read_full(cmd_r, &m, sizeof(m), EV_WAIT_MS))
 			_exit(EV_BROKEN);
 		kid[i] = ns_grandchild(code[i], &start[i]);
 		if (kid[i] < 0 || waitpid(kid[i], &status, 0) != kid[i])
 			_exit(EV_BROKEN);
-		NS_EXPECT_EQ(i + 2, kid[i]);
-		NS_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == code[i]);
+		PT_CHECK_EQ(i + 2, kid[i]);
+		PT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == code[i]);
 	}
-	deadline = ev_ms() + EV_WAIT_MS;
+	deadline = pt_now_ms() + EV_WAIT_MS;
 	while (reaped < 2) {
-		i = ev_next(&s, &r, ev_left_ms(deadline));
-		if (i < 0 || (!i && ev_ms() > deadline)) {
+		i = ev_next(&s, &r, pt_left_ms(deadline));
+		if (i < 0 || (!i && pt_now_ms() > deadline)) {
 			fprintf(stderr, "# pid namespace reader: %s\n",
 				i ? s.err : "no reap record of its children");
 			_exit(EV_BROKEN);
@@ -1809,22 +1545,22 @@ static void ns_reader(int ready_w, int cmd_r)
 		const struct ev_rec *p = &vec.v[j];
 
 		/* Nothing but its own children exists in this namespace. */
-		NS_EXPECT(p->pid == kid[0] || p->pid == kid[1]);
-		NS_EXPECT(p->pid != m.pid && p->ppid != m.pid);
-		NS_EXPECT(p->seq != m.seq[0] && p->seq != m.seq[1] &&
-			  p->seq != m.seq[2]);
-		NS_EXPECT(p->seq > max_seq);
+		PT_CHECK(p->pid == kid[0] || p->pid == kid[1]);
+		PT_CHECK(p->pid != m.pid && p->ppid != m.pid);
+		PT_CHECK(p->seq != m.seq[0] && p->seq != m.seq[1] &&
+			 p->seq != m.seq[2]);
+		PT_CHECK(p->seq > max_seq);
 		max_seq = p->seq;
-		if (ns_failures) {
+		if (pt_checks_failed()) {
 			fprintf(stderr, "# record: %s\n", p->line);
 			break;
 		}
 	}
 	/* The reader's window covered the marker's records. */
-	NS_EXPECT(max_seq > m.seq[2]);
+	PT_CHECK(max_seq > m.seq[2]);
 	ns_check_child(&vec, kid[0], code[0], start[0]);
 	ns_check_child(&vec, kid[1], code[1], start[1]);
-	_exit(ns_failures ? 1 : 0);
+	_exit(pt_checks_failed() ? 1 : 0);
 }
 
 /* Only records invisible to it come while it checks poll() and read(). */
@@ -1844,16 +1580,16 @@ static void ns_poller(int ready_w, int cmd_r)
 	while (read(pfd.fd, buf, EV_BUF_SIZE) > 0)
 		;
 	if (errno != EAGAIN || write(ready_w, "R", 1) != 1 ||
-	    ev_read_full(cmd_r, &m, sizeof(m), EV_WAIT_MS))
+	    pt_read_full(cmd_r, &m, sizeof(m), EV_WAIT_MS))
 		_exit(EV_BROKEN);
 	/* The marker's records are written, none of them for this reader. */
-	NS_EXPECT_EQ(0, poll(&pfd, 1, 0));
-	NS_EXPECT_EQ(0, pfd.revents);
+	PT_CHECK_EQ(0, poll(&pfd, 1, 0));
+	PT_CHECK_EQ(0, pfd.revents);
 	n = read(pfd.fd, buf, EV_BUF_SIZE);
 	err = errno;
-	NS_EXPECT_EQ(-1, n);
-	NS_EXPECT_EQ(EAGAIN, err);
-	_exit(ns_failures ? 1 : 0);
+	PT_CHECK_EQ(-1, n);
+	PT_CHECK_EQ(EAGAIN, err);
+	_exit(pt_checks_failed() ? 1 : 0);
 }
 
 /*
@@ -1876,8 +1612,10 @@ static pid_t ns_start(void (*fn)(int ready_w, int cmd_r), int *cmd_w,
 		if (unshare(CLONE_NEWPID))
 			_exit(KSFT_SKIP);
 		init = fork();
-		if (!init)
+		if (!init) {
+			pt_checks_start("pid namespace reader");
 			fn(ready[1], cmd[0]);
+		}
 		if (init < 0 || waitpid(init, &status, 0) != init)
 			_exit(EV_BROKEN);
 		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : EV_BROKEN + 1);
@@ -1886,7 +1624,7 @@ static pid_t ns_start(void (*fn)(int ready_w, int cmd_r), int *cmd_w,
 	close(cmd[0]);
 	*cmd_w = cmd[1];
 	*ready_r = ready[0];
-	if (helper > 0 && ev_read_full(ready[0], &b, 1, EV_WAIT_MS))
+	if (helper > 0 && pt_read_full(ready[0], &b, 1, EV_WAIT_MS))
 		return -helper;
 	return helper;
 }
@@ -1934,7 +1672,7 @@ static void ns_run(struct __test_metadata *_metadata, struct ev_stream *s,
 		TH_LOG("namespace init: status %#x", status);
 	}
 	ns_marker_run(_metadata, s, vec, &m);
-	ASSERT_EQ(0, ev_write_full(cmd_w, &m, sizeof(m)));
+	ASSERT_EQ(0, pt_write_full(cmd_w, &m, sizeof(m)));
 	close(cmd_w);
 	close(ready_r);
 	ASSERT_EQ(helper, waitpid(helper, &status, 0));
@@ -1972,7 +1710,7 @@ static void *ev_poke(void *p)
 	struct ev_poker *pk = p;
 	int status;
 
-	pk->err = -ev_wait_state(getpid(), pk->tid, 'S');
+	pk->err = -pt_wait_state("/proc", getpid(), pk->tid, 'S', EV_WAIT_MS);
 	if (pk->err)
 		return NULL;
 	pk->child = fork();
@@ -2053,21 +1791,9 @@ FIXTURE(core)
 	bool changed;
 };
 
-static int ev_write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (ev_write_full(fd, s, strlen(s)))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 FIXTURE_SETUP(core)
 {
-	const char *skip = ev_skip_reason();
+	const char *skip = pt_skip_reason();
 	ssize_t n;
 	int fd, ret;
 
@@ -2092,7 +1818,7 @@ FIXTURE_TEARDOWN_PARENT(core)
 {
 	if (!self->changed)
 		return;
-	EXPECT_EQ(0, ev_write_str(EV_CORE_PATTERN, self->saved));
+	EXPECT_EQ(0, pt_write_str(EV_CORE_PATTERN, self->saved));
 }
 
 TEST_F_TIMEOUT(core, sigsegv_with_core_dump, EV_TIMEOUT)
@@ -2103,7 +1829,7 @@ TEST_F_TIMEOUT(core, sigsegv_with_core_dump, EV_TIMEOUT)
 	int status, ret;
 
 	self->changed = true;
-	ret = ev_write_str(EV_CORE_PATTERN, "/tmp/core.%p");
+	ret = pt_write_str(EV_CORE_PATTERN, "/tmp/core.%p");
 	ASSERT_EQ(0, ret) TH_LOG("core_pattern: %s", strerror(-ret));
 	ret = ev_spawn(&c, "pt_ev_segv", EV_ACT_SEGV, 0);
 	ASSERT_EQ(0, ret) TH_LOG("child: %s", strerror(-ret));
@@ -2137,22 +1863,7 @@ FIXTURE(reload)
 
 static bool ev_loaded(void)
 {
-	return !access("/sys/module/" EV_MODULE, F_OK);
-}
-
-static int ev_unload(void)
-{
-	int tries;
-
-	/* Open files do not pin the module: only transient refs can. */
-	for (tries = 0; tries < EV_UNLOAD_TRIES; tries++) {
-		if (!syscall(SYS_delete_module, EV_MODULE, O_NONBLOCK))
-			return 0;
-		if (errno != EAGAIN && errno != EBUSY)
-			return -errno;
-		sched_yield();
-	}
-	return -EBUSY;
+	return !access("/sys/module/" PT_MODULE, F_OK);
 }
 
 static int ev_load(const char *params)
@@ -2169,27 +1880,21 @@ static int ev_load(const char *params)
 	return ret;
 }
 
+/* A parameter of the module, or a negative errno. */
 static long ev_param(const char *name)
 {
-	char path[128], buf[32];
-	ssize_t n;
-	int fd;
+	char path[128];
+	long v;
+	int ret;
 
 	snprintf(path, sizeof(path), "%s%s", EV_PARAMS, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 10);
+	ret = pt_read_long(path, &v);
+	return ret ? ret : v;
 }
 
 FIXTURE_SETUP(reload)
 {
-	const char *skip = ev_skip_reason(), *ko = getenv("PROCTRACE_KO");
+	const char *skip = pt_skip_reason(), *ko = getenv("PROCTRACE_KO");
 
 	if (skip)
 		SKIP(return, "%s", skip);
@@ -2211,7 +1916,7 @@ FIXTURE_TEARDOWN_PARENT(reload)
 		if (self->readers[i] > 0)
 			kill(self->readers[i], SIGKILL);
 	if (self->custom && ev_loaded()) {
-		ret = ev_unload();
+		ret = pt_unload_module();
 		EXPECT_EQ(0, ret) TH_LOG("unloading: %s", strerror(-ret));
 	}
 	if (self->touched && !ev_loaded()) {
@@ -2262,7 +1967,7 @@ TEST_F_TIMEOUT(reload, lagging_reader_gets_exact_lost_count, EV_TIMEOUT)
 	bool ok;
 
 	self->touched = true;
-	ret = ev_unload();
+	ret = pt_unload_module();
 	ASSERT_EQ(0, ret) TH_LOG("delete_module: %s", strerror(-ret));
 	self->custom = true;
 	ret = ev_load("event_slots=256");
@@ -2397,11 +2102,12 @@ TEST_F_TIMEOUT(reload, unload_wakes_blocked_readers, EV_TIMEOUT)
 		self->readers[i] = pid;
 	}
 	close(p[1]);
-	ret = ev_read_full(p[0], res, EV_NREADERS, EV_WAIT_MS);
+	ret = pt_read_full(p[0], res, EV_NREADERS, EV_WAIT_MS);
 	ASSERT_EQ(0, ret) TH_LOG("readers did not start: %s", strerror(-ret));
 	for (i = 0; i < EV_NREADERS; i++) {
 		/* Said it is about to read(); asleep means blocked in it. */
-		ret = ev_wait_state(self->readers[i], self->readers[i], 'S');
+		ret = pt_wait_state("/proc", self->readers[i], self->readers[i],
+				    'S', EV_WAIT_MS);
 		ASSERT_EQ(0, ret) TH_LOG("reader %d never slept", i);
 		snprintf(path, sizeof(path), "/proc/%d/wchan",
 			 self->readers[i]);
@@ -2415,13 +2121,13 @@ TEST_F_TIMEOUT(reload, unload_wakes_blocked_readers, EV_TIMEOUT)
 		}
 	}
 
-	ret = ev_unload();
+	ret = pt_unload_module();
 	ASSERT_EQ(0, ret) TH_LOG("delete_module: %s", strerror(-ret));
 	fd = open(EV_PATH, O_RDONLY | O_CLOEXEC);
 	err = errno;
 	EXPECT_EQ(-1, fd);
 	EXPECT_EQ(ENOENT, err) TH_LOG("open after unload: %s", strerror(err));
-	ret = ev_read_full(p[0], res, EV_NREADERS, EV_WAIT_MS);
+	ret = pt_read_full(p[0], res, EV_NREADERS, EV_WAIT_MS);
 	EXPECT_EQ(0, ret) TH_LOG("readers did not wake: %s", strerror(-ret));
 	for (i = 0; i < EV_NREADERS; i++) {
 		if (ret)

@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +39,7 @@
 
 #include "proctrace_selftests.h"
 
-#define MODULE_NAME "proctrace"
-#define SYSFS_MODULE "/sys/module/" MODULE_NAME
+#define SYSFS_MODULE "/sys/module/" PT_MODULE
 #define NREADERS 3
 /* and the events reader, which acknowledges like the others */
 #define NACKERS (NREADERS + 1)
@@ -50,7 +48,6 @@
 #define BUF_SIZE 65536
 /* Readers also reopen now and then, to race open() with the unload. */
 #define REOPEN_EVERY 8
-#define UNLOAD_TRIES 1000
 #define WAIT_MS (120 * 1000)
 #define TEST_TIMEOUT 590
 
@@ -279,21 +276,6 @@ static void __noreturn stalled_reader(int stop_r, int ack_w)
 	_exit(bad ? 1 : 0);
 }
 
-static int unload(void)
-{
-	int tries;
-
-	/* Files must not pin the module; allow only for transient refs. */
-	for (tries = 0; tries < UNLOAD_TRIES; tries++) {
-		if (!syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK))
-			return 0;
-		if (errno != EAGAIN && errno != EBUSY)
-			return -errno;
-		sched_yield();
-	}
-	return -EBUSY;
-}
-
 static int load(int ko)
 {
 	return syscall(SYS_finit_module, ko, "", 0) ? -errno : 0;
@@ -419,7 +401,7 @@ TEST_F_TIMEOUT(load, unload_and_reload_under_readers, TEST_TIMEOUT)
 			ASSERT_LT(0, read(own[i], buf, 16));
 		}
 
-		ret = unload();
+		ret = pt_unload_module();
 		ASSERT_EQ(0, ret) TH_LOG("cycle %d: %s", cycle, strerror(-ret));
 		self->unloaded = true;
 		ret = stat(PT_DIR, &sb) ? errno : 0;

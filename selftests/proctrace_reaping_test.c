@@ -17,6 +17,7 @@
  * counts, oldest_ns) are checked on every read, whoever the rows are about.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +35,6 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* kselftest_harness.h is not -Wextra clean: its SIGALRM handler. */
@@ -49,18 +50,16 @@
  */
 #pragma GCC diagnostic ignored "-Wclobbered"
 
-#include <linux/proctrace.h>
+#include "proctrace_selftests.h"
 
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434 /* the same on every architecture */
 #endif
 
-#define RP_DIR "/proc/" PROCTRACE_PROC_DIR "/"
-#define RP_COMM_LEN 16
+#define RP_DIR PT_DIR "/"
 /* Generous: the guest runs under QEMU software emulation. */
 #define RP_WAIT_MS (60 * 1000)
 #define RP_TIMEOUT 300
-#define RP_NAP_NS (10 * 1000 * 1000)
 /*
  * The module's clock is ktime_get_boot_fast_ns(), which may differ from
  * clock_gettime(CLOCK_BOOTTIME) by a tiny clock correction.
@@ -73,191 +72,13 @@
 #define RP_BUF_SIZE (64 * 1024)
 #define RP_MAX_TOKENS 16
 
-static long long rp_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static unsigned long long rp_boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static int rp_left_ms(long long deadline)
-{
-	long long left = deadline - rp_ms();
-
-	return left > 0 ? (int)left : 0;
-}
-
-static int rp_write_full(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		c += w;
-		n -= w;
-	}
-	return 0;
-}
-
-/* Reads exactly @n bytes; -EPIPE at end of file, -ETIMEDOUT after @ms. */
-static int rp_read_full(int fd, void *p, size_t n, int ms)
-{
-	long long deadline = rp_ms() + ms;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char *c = p;
-	ssize_t r;
-	int ret;
-
-	while (n) {
-		ret = poll(&pfd, 1, rp_left_ms(deadline));
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret < 0)
-			return -errno;
-		if (!ret)
-			return -ETIMEDOUT;
-		r = read(fd, c, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (!r)
-			return -EPIPE;
-		c += r;
-		n -= r;
-	}
-	return 0;
-}
-
-/* Strict decimal: digits only, no sign, no overflow. */
-static int rp_ull(const char *s, unsigned long long *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return errno || *end ? -1 : 0;
-}
-
-static int rp_int(const char *s, int *v)
-{
-	unsigned long long x;
-
-	if (rp_ull(s, &x) || x > INT_MAX)
-		return -1;
-	*v = (int)x;
-	return 0;
-}
-
-static bool rp_octal(char c)
-{
-	return c >= '0' && c <= '7';
-}
-
-/* A backslash and three octal digits stand for one byte (abi.rst). */
-static int rp_unescape(const char *in, char *out, size_t size)
-{
-	size_t n = 0;
-	char c;
-
-	for (; *in; in++) {
-		c = *in;
-		if (c == '\\') {
-			if (!rp_octal(in[1]) || !rp_octal(in[2]) ||
-			    !rp_octal(in[3]))
-				return -1;
-			c = (char)((in[1] - '0') * 64 + (in[2] - '0') * 8 +
-				   (in[3] - '0'));
-			in += 3;
-		}
-		if (n + 1 >= size)
-			return -1;
-		out[n++] = c;
-	}
-	out[n] = '\0';
-	return 0;
-}
-
-/*
- * Splits at single spaces. An empty field is an error, but for the last
- * one when @empty_last: an empty comm is written as nothing (abi.rst).
- */
-static int rp_split(char *line, char **tok, int max, bool empty_last)
-{
-	char *sp;
-	int n = 0;
-
-	for (;;) {
-		sp = strchr(line, ' ');
-		if (n == max || sp == line || (!*line && (!n || !empty_last)))
-			return -1;
-		tok[n++] = line;
-		if (!sp)
-			return n;
-		*sp = '\0';
-		line = sp + 1;
-	}
-}
-
-static const char *rp_key(const char *tok, const char *key)
-{
-	size_t n = strlen(key);
-
-	if (strncmp(tok, key, n) || tok[n] != '=')
-		return NULL;
-	return tok + n + 1;
-}
-
-/* A value without escapes, copied whole or not at all. */
-static int rp_copy(const char *s, char *out, size_t size)
-{
-	if (!s || !*s || strchr(s, '\\') || strlen(s) >= size)
-		return -1;
-	snprintf(out, size, "%s", s);
-	return 0;
-}
-
 /* A nanosecond count, or @alt ("unknown", "-"): *known says which. */
 static int rp_ns(const char *s, const char *alt, unsigned long long *v,
 		 bool *known)
 {
 	*known = !alt || strcmp(s, alt);
 	*v = 0;
-	return *known ? rp_ull(s, v) : 0;
-}
-
-/* "exited(N)", "killed(SIGNAME)" or "dumped(SIGNAME)". */
-static bool rp_exit_ok(const char *s)
-{
-	size_t n = strlen(s);
-	char num[8];
-	int code;
-
-	if (n < 3 || s[n - 1] != ')')
-		return false;
-	if (!strncmp(s, "killed(SIG", 10) || !strncmp(s, "dumped(SIG", 10))
-		return n > 11;
-	if (strncmp(s, "exited(", 7) || n - 8 >= sizeof(num))
-		return false;
-	memcpy(num, s + 7, n - 8);
-	num[n - 8] = '\0';
-	return !rp_int(num, &code) && code <= 255;
+	return *known ? pt_parse_ull(s, v) : 0;
 }
 
 /* What abi.rst's "Exit decoding" makes of a wait() status. */
@@ -274,68 +95,29 @@ static void rp_decode(int status, char *out, size_t size)
 		 WCOREDUMP(status) ? "dumped" : "killed", name ? name : "?");
 }
 
-static int rp_read_fd(int fd, char **out)
+/*
+ * Reads view @name under @dir into *buf, which the caller frees, and
+ * checks its header; its lines start at *body. @err tells what failed.
+ */
+static int rp_read_view(const char *dir, const char *name, char **buf,
+			char **body, char *err, size_t errlen)
 {
-	size_t len = 0, cap = RP_BUF_SIZE;
-	char *buf = malloc(cap + 1), *p;
-	ssize_t n;
+	char path[128];
+	const char *lines;
+	int ret;
 
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			n = -errno;
-			free(buf);
-			return n;
-		}
-		if (!n)
-			break;
-		len += n;
-		if (len < cap)
-			continue;
-		cap *= 2;
-		p = realloc(buf, cap + 1);
-		if (!p) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = p;
+	snprintf(path, sizeof(path), "%s%s", dir, name);
+	ret = pt_read_path(path, buf, NULL);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
 	}
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
-}
-
-static int rp_read_path(const char *path, char **out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = rp_read_fd(fd, out);
-	close(fd);
-	return ret;
-}
-
-/* The header of view @name, with its columns when it has some. */
-static int rp_header(char **line, const char *name, const char *columns,
-		     char *err, size_t errlen)
-{
-	char want[128], *nl = strchr(*line, '\n');
-
-	snprintf(want, sizeof(want), "%s %s v%d%s%s", PROCTRACE_HEADER_PREFIX,
-		 name, PROCTRACE_ABI_VERSION, columns ? ": " : "",
-		 columns ? columns : "");
-	if (!nl || (size_t)(nl - *line) != strlen(want) ||
-	    strncmp(*line, want, nl - *line)) {
-		snprintf(err, errlen, "%s: bad header, want \"%s\"", name,
-			 want);
-		return -1;
+	if (pt_check_header(*buf, name, &lines)) {
+		snprintf(err, errlen, "%s", pt_errmsg());
+		free(*buf);
+		return -EPROTO;
 	}
-	*line = nl + 1;
+	*body = *buf + (lines - *buf);
 	return 0;
 }
 
@@ -347,7 +129,7 @@ struct rp_zombie {
 	unsigned long long age_ns;
 	char age[24]; /* as printed */
 	char exit[32];
-	char comm[RP_COMM_LEN];
+	char comm[PT_COMM_LEN];
 };
 
 struct rp_parent {
@@ -355,7 +137,7 @@ struct rp_parent {
 	unsigned int zombies;
 	char oldest[24]; /* as printed: a count, "unknown" or "-" */
 	bool waited;
-	char comm[RP_COMM_LEN];
+	char comm[PT_COMM_LEN];
 	size_t first; /* its zombies in rp_zview.z */
 	size_t count;
 };
@@ -380,18 +162,19 @@ static void rp_zview_free(struct rp_zview *v)
 
 static int rp_parse_parent(char **tok, int n, struct rp_parent *p)
 {
-	const char *w = n == 6 ? rp_key(tok[4], "waited") : NULL;
-	const char *z = n == 6 ? rp_key(tok[2], "zombies") : NULL;
-	const char *o = n == 6 ? rp_key(tok[3], "oldest_ns") : NULL;
-	const char *c = n == 6 ? rp_key(tok[5], "comm") : NULL;
+	const char *w = n == 6 ? pt_key_value(tok[4], "waited") : NULL;
+	const char *z = n == 6 ? pt_key_value(tok[2], "zombies") : NULL;
+	const char *o = n == 6 ? pt_key_value(tok[3], "oldest_ns") : NULL;
+	const char *c = n == 6 ? pt_key_value(tok[5], "comm") : NULL;
 	unsigned long long v;
 	bool known;
 
 	memset(p, 0, sizeof(*p));
-	if (n != 6 || rp_int(tok[1], &p->pid) || !z || rp_ull(z, &v) ||
-	    v > UINT_MAX || !o || rp_copy(o, p->oldest, sizeof(p->oldest)) ||
-	    !w || (strcmp(w, "yes") && strcmp(w, "no")) || !c ||
-	    rp_unescape(c, p->comm, sizeof(p->comm)))
+	if (n != 6 || pt_parse_int(tok[1], &p->pid) || !z ||
+	    pt_parse_ull(z, &v) || v > UINT_MAX || !o ||
+	    pt_copy_value(o, p->oldest, sizeof(p->oldest)) || !w ||
+	    (strcmp(w, "yes") && strcmp(w, "no")) || !c ||
+	    pt_unescape_comm(c, p->comm, sizeof(p->comm)))
 		return -1;
 	p->zombies = v;
 	p->waited = !strcmp(w, "yes");
@@ -402,19 +185,20 @@ static int rp_parse_parent(char **tok, int n, struct rp_parent *p)
 
 static int rp_parse_zombie(char **tok, int n, struct rp_zombie *z)
 {
-	const char *pp = n == 7 ? rp_key(tok[2], "ppid") : NULL;
-	const char *k = n == 7 ? rp_key(tok[3], "kind") : NULL;
-	const char *a = n == 7 ? rp_key(tok[4], "age_ns") : NULL;
-	const char *e = n == 7 ? rp_key(tok[5], "exit") : NULL;
-	const char *c = n == 7 ? rp_key(tok[6], "comm") : NULL;
+	const char *pp = n == 7 ? pt_key_value(tok[2], "ppid") : NULL;
+	const char *k = n == 7 ? pt_key_value(tok[3], "kind") : NULL;
+	const char *a = n == 7 ? pt_key_value(tok[4], "age_ns") : NULL;
+	const char *e = n == 7 ? pt_key_value(tok[5], "exit") : NULL;
+	const char *c = n == 7 ? pt_key_value(tok[6], "comm") : NULL;
 
 	memset(z, 0, sizeof(*z));
-	if (n != 7 || rp_int(tok[1], &z->pid) || !pp || rp_int(pp, &z->ppid) ||
-	    !k || !a || rp_copy(a, z->age, sizeof(z->age)) ||
+	if (n != 7 || pt_parse_int(tok[1], &z->pid) || !pp ||
+	    pt_parse_int(pp, &z->ppid) || !k || !a ||
+	    pt_copy_value(a, z->age, sizeof(z->age)) ||
 	    rp_ns(a, "unknown", &z->age_ns, &z->age_known) || !e ||
-	    rp_copy(e, z->exit, sizeof(z->exit)) ||
-	    (strcmp(e, "unknown") && !rp_exit_ok(e)) || !c ||
-	    rp_unescape(c, z->comm, sizeof(z->comm)))
+	    pt_copy_value(e, z->exit, sizeof(z->exit)) ||
+	    (strcmp(e, "unknown") && !pt_exit_ok(e)) || !c ||
+	    pt_unescape_comm(c, z->comm, sizeof(z->comm)))
 		return -1;
 	if (!strcmp(k, PROCTRACE_ZOMBIE_THREAD_GROUP))
 		z->thread_group = true;
@@ -486,17 +270,14 @@ static int rp_check_order(struct rp_zview *v)
 	return 0;
 }
 
-static int rp_parse_zombies(char *buf, struct rp_zview *v)
+/* The lines after the header. */
+static int rp_parse_zombies(char *line, struct rp_zview *v)
 {
-	char *line = buf, *nl, *tok[8], copy[256];
+	char *nl, *tok[8], copy[256];
 	struct rp_parent *p = NULL;
 	size_t lines = 0, i;
 	int n;
 
-	memset(v, 0, sizeof(*v));
-	if (rp_header(&line, PROCTRACE_FILE_ZOMBIES, NULL, v->err,
-		      sizeof(v->err)))
-		return -1;
 	for (nl = line; (nl = strchr(nl, '\n')); nl++)
 		lines++;
 	v->p = calloc(lines + 1, sizeof(*v->p));
@@ -509,7 +290,7 @@ static int rp_parse_zombies(char *buf, struct rp_zview *v)
 			goto bad;
 		*nl = '\0';
 		snprintf(copy, sizeof(copy), "%s", line);
-		n = rp_split(line, tok, 8, false);
+		n = pt_split(line, tok, 8, false);
 		if (n > 0 && !strcmp(tok[0], "parent")) {
 			p = &v->p[v->np++];
 			if (rp_parse_parent(tok, n, p))
@@ -536,44 +317,51 @@ bad:
 
 static int rp_read_zombies(const char *dir, struct rp_zview *v)
 {
-	char path[128], *buf;
+	char *buf, *line;
 	int ret;
 
-	snprintf(path, sizeof(path), "%s%s", dir, PROCTRACE_FILE_ZOMBIES);
-	ret = rp_read_path(path, &buf);
-	if (ret) {
-		memset(v, 0, sizeof(*v));
-		snprintf(v->err, sizeof(v->err), "%s: %s", path,
-			 strerror(-ret));
+	memset(v, 0, sizeof(*v));
+	ret = rp_read_view(dir, PROCTRACE_FILE_ZOMBIES, &buf, &line, v->err,
+			   sizeof(v->err));
+	if (ret)
 		return ret;
-	}
-	ret = rp_parse_zombies(buf, v) ? -EPROTO : 0;
+	ret = rp_parse_zombies(line, v) ? -EPROTO : 0;
 	free(buf);
 	return ret;
 }
 
+/*
+ * The first of the @n records of @size bytes at @recs, each with its pid
+ * first, that is about @pid, or NULL; *idx is its index when not NULL.
+ */
+static const void *rp_find(const void *recs, size_t n, size_t size, int pid,
+			   size_t *idx)
+{
+	const char *rec = recs;
+	size_t i;
+
+	for (i = 0; i < n; i++, rec += size) {
+		if (*(const int *)rec != pid)
+			continue;
+		if (idx)
+			*idx = i;
+		return rec;
+	}
+	return NULL;
+}
+
+static_assert(offsetof(struct rp_zombie, pid) == 0, "pid first");
+static_assert(offsetof(struct rp_parent, pid) == 0, "pid first");
+
 static const struct rp_zombie *rp_zombie_find(const struct rp_zview *v, int pid,
 					      size_t *idx)
 {
-	size_t i;
-
-	for (i = 0; i < v->nz; i++)
-		if (v->z[i].pid == pid) {
-			if (idx)
-				*idx = i;
-			return &v->z[i];
-		}
-	return NULL;
+	return rp_find(v->z, v->nz, sizeof(*v->z), pid, idx);
 }
 
 static const struct rp_parent *rp_parent_find(const struct rp_zview *v, int pid)
 {
-	size_t i;
-
-	for (i = 0; i < v->np; i++)
-		if (v->p[i].pid == pid)
-			return &v->p[i];
-	return NULL;
+	return rp_find(v->p, v->np, sizeof(*v->p), pid, NULL);
 }
 
 struct rp_orphan {
@@ -582,7 +370,7 @@ struct rp_orphan {
 	int reaper;
 	char kind[16];
 	unsigned long long orphaned_ns;
-	char comm[RP_COMM_LEN];
+	char comm[PT_COMM_LEN];
 };
 
 struct rp_oview {
@@ -591,20 +379,28 @@ struct rp_oview {
 	char err[512];
 };
 
+static_assert(offsetof(struct rp_orphan, pid) == 0, "pid first");
+
+static const struct rp_orphan *rp_orphan_find(const struct rp_oview *v, int pid)
+{
+	return rp_find(v->o, v->n, sizeof(*v->o), pid, NULL);
+}
+
 static int rp_parse_orphan(char *line, struct rp_orphan *o)
 {
 	char *tok[8];
-	int n = rp_split(line, tok, 8, true);
+	int n = pt_split(line, tok, 8, true);
 
 	memset(o, 0, sizeof(*o));
-	if (n != 6 || rp_int(tok[0], &o->pid) || rp_int(tok[2], &o->reaper) ||
-	    rp_copy(tok[3], o->kind, sizeof(o->kind)) ||
-	    rp_ull(tok[4], &o->orphaned_ns) ||
-	    rp_unescape(tok[5], o->comm, sizeof(o->comm)))
+	if (n != 6 || pt_parse_int(tok[0], &o->pid) ||
+	    pt_parse_int(tok[2], &o->reaper) ||
+	    pt_copy_value(tok[3], o->kind, sizeof(o->kind)) ||
+	    pt_parse_ull(tok[4], &o->orphaned_ns) ||
+	    pt_unescape_comm(tok[5], o->comm, sizeof(o->comm)))
 		return -1;
 	if (!strcmp(tok[1], "unknown"))
 		o->orig = -1;
-	else if (strcmp(tok[1], "-") && rp_int(tok[1], &o->orig))
+	else if (strcmp(tok[1], "-") && pt_parse_int(tok[1], &o->orig))
 		return -1;
 	return strcmp(o->kind, PROCTRACE_REAPER_INIT) &&
 	       strcmp(o->kind, PROCTRACE_REAPER_SUBREAPER) &&
@@ -613,24 +409,16 @@ static int rp_parse_orphan(char *line, struct rp_orphan *o)
 
 static int rp_read_orphans(const char *dir, struct rp_oview *v)
 {
-	char path[128], *buf, *line, *nl, copy[256];
-	size_t lines = 0, i;
+	char *buf, *line, *nl, copy[256];
+	size_t lines = 0;
 	int ret;
 
 	memset(v, 0, sizeof(*v));
-	snprintf(path, sizeof(path), "%s%s", dir, PROCTRACE_FILE_ORPHANS);
-	ret = rp_read_path(path, &buf);
-	if (ret) {
-		snprintf(v->err, sizeof(v->err), "%s: %s", path,
-			 strerror(-ret));
+	ret = rp_read_view(dir, PROCTRACE_FILE_ORPHANS, &buf, &line, v->err,
+			   sizeof(v->err));
+	if (ret)
 		return ret;
-	}
-	line = buf;
 	ret = -EPROTO;
-	if (rp_header(&line, PROCTRACE_FILE_ORPHANS,
-		      "pid orig_ppid reaper reaper_kind orphaned_ns comm",
-		      v->err, sizeof(v->err)))
-		goto out;
 	for (nl = line; (nl = strchr(nl, '\n')); nl++)
 		lines++;
 	v->o = calloc(lines + 1, sizeof(*v->o));
@@ -647,29 +435,17 @@ static int rp_read_orphans(const char *dir, struct rp_oview *v)
 				 "orphans: bad line \"%s\"", copy);
 			goto out;
 		}
-		for (i = 0; i < v->n; i++)
-			if (v->o[i].pid == v->o[v->n].pid) {
-				snprintf(v->err, sizeof(v->err),
-					 "orphans: %d listed twice",
-					 v->o[i].pid);
-				goto out;
-			}
+		if (rp_orphan_find(v, v->o[v->n].pid)) {
+			snprintf(v->err, sizeof(v->err),
+				 "orphans: %d listed twice", v->o[v->n].pid);
+			goto out;
+		}
 		v->n++;
 	}
 	ret = *line ? -EPROTO : 0;
 out:
 	free(buf);
 	return ret;
-}
-
-static const struct rp_orphan *rp_orphan_find(const struct rp_oview *v, int pid)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (v->o[i].pid == pid)
-			return &v->o[i];
-	return NULL;
 }
 
 static const char *const rp_stat_names[] = {
@@ -698,23 +474,16 @@ struct rp_stats {
 /* The counters the tests use; every one of them must be there, once. */
 static int rp_read_stats(const char *dir, struct rp_stats *st)
 {
-	char path[128], *buf, *line, *save, *sp;
+	char *buf, *line, *save, *sp;
 	unsigned int seen = 0;
 	int ret, i;
 
 	memset(st, 0, sizeof(*st));
-	snprintf(path, sizeof(path), "%s%s", dir, PROCTRACE_FILE_STATS);
-	ret = rp_read_path(path, &buf);
-	if (ret) {
-		snprintf(st->err, sizeof(st->err), "%s: %s", path,
-			 strerror(-ret));
+	ret = rp_read_view(dir, PROCTRACE_FILE_STATS, &buf, &line, st->err,
+			   sizeof(st->err));
+	if (ret)
 		return ret;
-	}
-	line = buf;
 	ret = -EPROTO;
-	if (rp_header(&line, PROCTRACE_FILE_STATS, NULL, st->err,
-		      sizeof(st->err)))
-		goto out;
 	for (line = strtok_r(line, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		sp = strchr(line, ' ');
@@ -726,7 +495,7 @@ static int rp_read_stats(const char *dir, struct rp_stats *st)
 				break;
 		if (i == RP_NSTATS)
 			continue;
-		if ((seen & (1U << i)) || rp_ull(sp + 1, &st->v[i]))
+		if ((seen & (1U << i)) || pt_parse_ull(sp + 1, &st->v[i]))
 			goto bad;
 		seen |= 1U << i;
 	}
@@ -743,68 +512,11 @@ out:
 	return ret;
 }
 
-struct rp_pstat {
-	char state;
-	int ppid;
-};
-
-static int rp_read_pstat(int pid, struct rp_pstat *st)
-{
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	/* The comm may hold spaces and parentheses: skip to the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
-		return -EPROTO;
-	st->state = p[2];
-	st->ppid = atoi(p + 4);
-	return 0;
-}
-
-/* The kernel signals nothing when only a leader thread exits: poll. */
-static int rp_wait_state(int pid, char state)
-{
-	struct timespec nap = { .tv_nsec = RP_NAP_NS };
-	long long deadline = rp_ms() + RP_WAIT_MS;
-	struct rp_pstat st;
-	int ret;
-
-	for (;;) {
-		ret = rp_read_pstat(pid, &st);
-		if (ret)
-			return ret;
-		if (st.state == state)
-			return 0;
-		if (rp_ms() > deadline)
-			return -ETIMEDOUT;
-		nanosleep(&nap, NULL);
-	}
-}
-
 static int rp_threads(int pid)
 {
-	char path[64], *buf, *p;
-	int n = -1;
+	struct pt_status st;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if (rp_read_path(path, &buf))
-		return -1;
-	p = strstr(buf, "\nThreads:");
-	if (p)
-		n = atoi(p + strlen("\nThreads:"));
-	free(buf);
-	return n;
+	return pt_read_status("/proc", pid, 0, &st) ? -1 : st.threads;
 }
 
 /*
@@ -828,7 +540,7 @@ static int rp_wait_dead(int pid)
 /* Zombies by /proc: leaders whose state is Z. */
 static int rp_proc_zombies(void)
 {
-	struct rp_pstat st;
+	struct pt_stat st;
 	struct dirent *d;
 	int n = 0, pid;
 	DIR *dir;
@@ -837,9 +549,9 @@ static int rp_proc_zombies(void)
 	if (!dir)
 		return -errno;
 	while ((d = readdir(dir))) {
-		if (rp_int(d->d_name, &pid))
+		if (pt_parse_int(d->d_name, &pid))
 			continue;
-		if (!rp_read_pstat(pid, &st) && st.state == 'Z')
+		if (!pt_read_stat("/proc", pid, 0, &st) && st.state == 'Z')
 			n++;
 	}
 	closedir(dir);
@@ -856,7 +568,7 @@ enum rp_op { RP_OP_EXITER, RP_OP_LEADER, RP_OP_REAP };
 struct rp_cmd {
 	int op;
 	int arg;
-	char comm[RP_COMM_LEN];
+	char comm[PT_COMM_LEN];
 };
 
 struct rp_reply {
@@ -934,7 +646,7 @@ static void rp_keeper_main(int cmd_r, int rep_w, pid_t parent)
 	if (prctl(PR_SET_NAME, "pt_rp_keeper") ||
 	    sigprocmask(SIG_BLOCK, &set, NULL))
 		_exit(RP_BROKEN);
-	while (!rp_read_full(cmd_r, &cmd, sizeof(cmd), INT_MAX)) {
+	while (!pt_read_full(cmd_r, &cmd, sizeof(cmd), INT_MAX)) {
 		memset(&rep, 0, sizeof(rep));
 		if (cmd.op == RP_OP_REAP) {
 			rep.pid = waitpid(cmd.arg, &rep.status, 0);
@@ -948,7 +660,7 @@ static void rp_keeper_main(int cmd_r, int rep_w, pid_t parent)
 				rp_leader(cmd.comm);
 		}
 		rep.err = rep.pid < 0 ? errno : 0;
-		if (rp_write_full(rep_w, &rep, sizeof(rep)))
+		if (pt_write_full(rep_w, &rep, sizeof(rep)))
 			_exit(RP_BROKEN);
 	}
 	_exit(0);
@@ -981,9 +693,9 @@ static int rp_keeper_do(struct rp_keeper *k, int op, int arg, const char *comm,
 	int ret;
 
 	snprintf(cmd.comm, sizeof(cmd.comm), "%s", comm ? comm : "");
-	ret = rp_write_full(k->cmd_w, &cmd, sizeof(cmd));
+	ret = pt_write_full(k->cmd_w, &cmd, sizeof(cmd));
 	if (!ret)
-		ret = rp_read_full(k->rep_r, rep, sizeof(*rep), RP_WAIT_MS);
+		ret = pt_read_full(k->rep_r, rep, sizeof(*rep), RP_WAIT_MS);
 	if (!ret && rep->err)
 		ret = -rep->err;
 	return ret;
@@ -994,18 +706,9 @@ FIXTURE(reaping)
 	struct rp_keeper k;
 };
 
-static const char *rp_skip_reason(void)
-{
-	if (geteuid())
-		return "the reaping tests need root";
-	if (access(RP_DIR, F_OK))
-		return RP_DIR " is absent: load proctrace.ko first";
-	return NULL;
-}
-
 FIXTURE_SETUP(reaping)
 {
-	const char *skip = rp_skip_reason();
+	const char *skip = pt_skip_reason();
 
 	self->k.pid = -1;
 	if (skip)
@@ -1056,9 +759,9 @@ static void rp_zombies(struct __test_metadata *_metadata, struct rp_zview *v,
 {
 	int ret;
 
-	*before = rp_boot_ns();
+	*before = pt_boottime_ns();
 	ret = rp_read_zombies(RP_DIR, v);
-	*after = rp_boot_ns();
+	*after = pt_boottime_ns();
 	ASSERT_EQ(0, ret) TH_LOG("%s", v->err);
 }
 
@@ -1086,7 +789,7 @@ TEST_F_TIMEOUT(reaping, unreaped_zombies_until_reaped, RP_TIMEOUT)
 	const struct rp_zombie *z1, *z2, *y1, *y2;
 	struct rp_zview v1, v2, v;
 	const struct rp_parent *q;
-	struct rp_pstat st;
+	struct pt_stat st;
 	char exit[32];
 	pid_t a, b, pid;
 	int i, status;
@@ -1094,14 +797,14 @@ TEST_F_TIMEOUT(reaping, unreaped_zombies_until_reaped, RP_TIMEOUT)
 
 	a = rp_spawn(_metadata, &self->k, RP_OP_EXITER, 23, "pt_rp_zombie1");
 	b = rp_spawn(_metadata, &self->k, RP_OP_EXITER, 0, "pt_rp_zombie2");
-	t0 = rp_boot_ns();
+	t0 = pt_boottime_ns();
 	ASSERT_EQ(0, kill(a, SIGUSR1));
 	ASSERT_EQ(0, rp_wait_dead(a));
-	t1 = rp_boot_ns();
+	t1 = pt_boottime_ns();
 	ASSERT_EQ(0, kill(b, SIGTERM));
 	ASSERT_EQ(0, rp_wait_dead(b));
-	t2 = rp_boot_ns();
-	ASSERT_EQ(0, rp_read_pstat(a, &st));
+	t2 = pt_boottime_ns();
+	ASSERT_EQ(0, pt_read_stat("/proc", a, 0, &st));
 	ASSERT_EQ('Z', st.state);
 	ASSERT_EQ(self->k.pid, st.ppid);
 
@@ -1193,7 +896,7 @@ TEST_F_TIMEOUT(reaping, thread_group_leader_not_counted, RP_TIMEOUT)
 	ASSERT_EQ(0, kill(zp, SIGUSR1));
 	ASSERT_EQ(0, rp_wait_dead(zp));
 	lp = rp_spawn(_metadata, &self->k, RP_OP_LEADER, 0, "pt_rp_leader");
-	ASSERT_EQ(0, rp_wait_state(lp, 'Z'));
+	ASSERT_EQ(0, pt_wait_state("/proc", lp, 0, 'Z', RP_WAIT_MS));
 	ASSERT_EQ(2, rp_threads(lp));
 
 	rp_zombies(_metadata, &v, &ob, &oa);
@@ -1268,7 +971,7 @@ static int rp_family_start(struct rp_family *f)
 		}
 		close(ogo[0]);
 		close(ogo[1]);
-		if (rp_write_full(info[1], &f->orphan, sizeof(f->orphan)))
+		if (pt_write_full(info[1], &f->orphan, sizeof(f->orphan)))
 			_exit(RP_BROKEN);
 		while (read(mgo[0], &b, 1) > 0)
 			;
@@ -1280,7 +983,7 @@ static int rp_family_start(struct rp_family *f)
 	f->middle_go = mgo[1];
 	f->orphan_go = ogo[1];
 	ret = f->middle < 0 ? -errno :
-			      rp_read_full(info[0], &f->orphan,
+			      pt_read_full(info[0], &f->orphan,
 					   sizeof(f->orphan), RP_WAIT_MS);
 	close(info[0]);
 	return ret;
@@ -1293,24 +996,28 @@ static int rp_family_start(struct rp_family *f)
 static void rp_orphan_it(struct __test_metadata *_metadata, struct rp_family *f,
 			 unsigned long long *t0, unsigned long long *t1)
 {
-	struct rp_pstat st;
+	struct pt_stat st;
 	int status;
 
-	ASSERT_EQ(0, rp_read_pstat(f->orphan, &st));
+	ASSERT_EQ(0, pt_read_stat("/proc", f->orphan, 0, &st));
 	ASSERT_EQ(f->middle, st.ppid);
-	*t0 = rp_boot_ns();
+	*t0 = pt_boottime_ns();
 	close(f->middle_go);
 	ASSERT_EQ(f->middle, waitpid(f->middle, &status, 0));
-	*t1 = rp_boot_ns();
+	*t1 = pt_boottime_ns();
 	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
 }
 
+/* @v lists @f's orphan, adopted by @reaper, a @kind, between @t0 and @t1. */
 static void rp_expect_orphan(struct __test_metadata *_metadata,
-			     const struct rp_orphan *o,
+			     const struct rp_oview *v,
 			     const struct rp_family *f, int reaper,
 			     const char *kind, unsigned long long t0,
 			     unsigned long long t1)
 {
+	const struct rp_orphan *o = rp_orphan_find(v, f->orphan);
+
+	ASSERT_NE(NULL, o) TH_LOG("orphan %d is not listed", f->orphan);
 	EXPECT_EQ(f->middle, o->orig);
 	EXPECT_EQ(reaper, o->reaper);
 	EXPECT_STREQ(kind, o->kind);
@@ -1323,9 +1030,8 @@ static void rp_expect_orphan(struct __test_metadata *_metadata,
 TEST_F_TIMEOUT(reaping, orphan_adopted_by_subreaper, RP_TIMEOUT)
 {
 	unsigned long long t0, t1;
-	const struct rp_orphan *o;
 	struct rp_family f;
-	struct rp_pstat st;
+	struct pt_stat st;
 	struct rp_oview v;
 	int ret, status;
 
@@ -1333,15 +1039,13 @@ TEST_F_TIMEOUT(reaping, orphan_adopted_by_subreaper, RP_TIMEOUT)
 	ret = rp_family_start(&f);
 	ASSERT_EQ(0, ret) TH_LOG("family: %s", strerror(-ret));
 	rp_orphan_it(_metadata, &f, &t0, &t1);
-	ASSERT_EQ(0, rp_read_pstat(f.orphan, &st));
+	ASSERT_EQ(0, pt_read_stat("/proc", f.orphan, 0, &st));
 	ASSERT_EQ(getpid(), st.ppid);
 
 	ret = rp_read_orphans(RP_DIR, &v);
 	ASSERT_EQ(0, ret) TH_LOG("%s", v.err);
-	o = rp_orphan_find(&v, f.orphan);
-	ASSERT_NE(NULL, o) TH_LOG("orphan %d is not listed", f.orphan);
-	rp_expect_orphan(_metadata, o, &f, getpid(), PROCTRACE_REAPER_SUBREAPER,
-			 t0, t1);
+	rp_expect_orphan(_metadata, &v, &f, getpid(),
+			 PROCTRACE_REAPER_SUBREAPER, t0, t1);
 	EXPECT_EQ(NULL, rp_orphan_find(&v, f.middle));
 	free(v.o);
 
@@ -1349,10 +1053,8 @@ TEST_F_TIMEOUT(reaping, orphan_adopted_by_subreaper, RP_TIMEOUT)
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 0));
 	ret = rp_read_orphans(RP_DIR, &v);
 	ASSERT_EQ(0, ret) TH_LOG("%s", v.err);
-	o = rp_orphan_find(&v, f.orphan);
-	ASSERT_NE(NULL, o) TH_LOG("orphan %d is not listed", f.orphan);
-	rp_expect_orphan(_metadata, o, &f, getpid(), PROCTRACE_REAPER_SUBREAPER,
-			 t0, t1);
+	rp_expect_orphan(_metadata, &v, &f, getpid(),
+			 PROCTRACE_REAPER_SUBREAPER, t0, t1);
 	free(v.o);
 
 	/* Its adopter reaps it: it is no orphan any more. */
@@ -1371,9 +1073,8 @@ TEST_F_TIMEOUT(reaping, orphan_adopted_by_subreaper, RP_TIMEOUT)
 TEST_F_TIMEOUT(reaping, orphan_adopted_without_subreaper, RP_TIMEOUT)
 {
 	unsigned long long t0, t1;
-	const struct rp_orphan *o;
 	struct rp_family f;
-	struct rp_pstat st;
+	struct pt_stat st;
 	struct rp_oview v;
 	int ret, flag = -1;
 
@@ -1383,14 +1084,12 @@ TEST_F_TIMEOUT(reaping, orphan_adopted_without_subreaper, RP_TIMEOUT)
 	ret = rp_family_start(&f);
 	ASSERT_EQ(0, ret) TH_LOG("family: %s", strerror(-ret));
 	rp_orphan_it(_metadata, &f, &t0, &t1);
-	ASSERT_EQ(0, rp_read_pstat(f.orphan, &st));
+	ASSERT_EQ(0, pt_read_stat("/proc", f.orphan, 0, &st));
 	ASSERT_NE(getpid(), st.ppid);
 
 	ret = rp_read_orphans(RP_DIR, &v);
 	ASSERT_EQ(0, ret) TH_LOG("%s", v.err);
-	o = rp_orphan_find(&v, f.orphan);
-	ASSERT_NE(NULL, o) TH_LOG("orphan %d is not listed", f.orphan);
-	rp_expect_orphan(_metadata, o, &f, st.ppid,
+	rp_expect_orphan(_metadata, &v, &f, st.ppid,
 			 st.ppid == 1 ? PROCTRACE_REAPER_INIT :
 					PROCTRACE_REAPER_SUBREAPER,
 			 t0, t1);
@@ -1401,7 +1100,7 @@ TEST_F_TIMEOUT(reaping, orphan_adopted_without_subreaper, RP_TIMEOUT)
 /* Minimal reading of the event stream: waits for @n reap records. */
 static int rp_wait_reaps(int fd, const pid_t *pids, int n)
 {
-	long long deadline = rp_ms() + RP_WAIT_MS;
+	long long deadline = pt_now_ms() + RP_WAIT_MS;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char *buf, *line, *save, *tok[RP_MAX_TOKENS];
 	int seen = 0, i, pid, ret = -ETIMEDOUT;
@@ -1409,16 +1108,16 @@ static int rp_wait_reaps(int fd, const pid_t *pids, int n)
 	ssize_t len;
 
 	buf = malloc(RP_BUF_SIZE + 1);
-	while (buf && done && seen < n && poll(&pfd, 1, rp_left_ms(deadline))) {
+	while (buf && done && seen < n && poll(&pfd, 1, pt_left_ms(deadline))) {
 		len = read(fd, buf, RP_BUF_SIZE);
 		if (len <= 0)
 			break;
 		buf[len] = '\0';
 		for (line = strtok_r(buf, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save)) {
-			if (rp_split(line, tok, RP_MAX_TOKENS, false) < 4 ||
+			if (pt_split(line, tok, RP_MAX_TOKENS, false) < 4 ||
 			    strcmp(tok[2], PROCTRACE_EV_REAP) ||
-			    rp_int(tok[3], &pid))
+			    pt_parse_int(tok[3], &pid))
 				continue;
 			for (i = 0; i < n; i++)
 				if (pids[i] == pid && !done[i]) {
@@ -1525,7 +1224,7 @@ TEST_F_TIMEOUT(reaping, stats_match_zombies_and_orphans, RP_TIMEOUT)
 	ASSERT_EQ(0, kill(b, SIGUSR1));
 	ASSERT_EQ(0, rp_wait_dead(a));
 	ASSERT_EQ(0, rp_wait_dead(b));
-	ASSERT_EQ(0, rp_wait_state(l, 'Z'));
+	ASSERT_EQ(0, pt_wait_state("/proc", l, 0, 'Z', RP_WAIT_MS));
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
 	ret = rp_family_start(&f);
 	ASSERT_EQ(0, ret) TH_LOG("family: %s", strerror(-ret));
@@ -1570,31 +1269,6 @@ TEST_F_TIMEOUT(reaping, stats_match_zombies_and_orphans, RP_TIMEOUT)
 	ASSERT_EQ(f.orphan, waitpid(f.orphan, NULL, 0));
 }
 
-/* The namespace's init tells the test what went wrong on stderr. */
-static int ns_failures;
-
-static void ns_fail(int line, const char *what, long long a, long long b)
-{
-	ns_failures++;
-	fprintf(stderr, "# pid namespace init, line %d: %s (%lld, %lld)\n",
-		line, what, a, b);
-}
-
-static void ns_check(bool ok, int line, const char *what)
-{
-	if (!ok)
-		ns_fail(line, what, 0, 0);
-}
-
-static void ns_check_eq(long long a, long long b, int line, const char *what)
-{
-	if (a != b)
-		ns_fail(line, what, a, b);
-}
-
-#define NS_EXPECT_EQ(a, b) ns_check_eq((a), (b), __LINE__, #a " == " #b)
-#define NS_EXPECT(cond) ns_check(!!(cond), __LINE__, #cond)
-
 /*
  * The init of a new pid namespace, with its own procfs on /proc: its only
  * zombie is its child, pid 2, and nothing from outside may show.
@@ -1612,6 +1286,7 @@ static void ns_init(void)
 		_exit(KSFT_SKIP);
 	if (prctl(PR_SET_NAME, "pt_rp_nsinit"))
 		_exit(RP_BROKEN);
+	pt_checks_start("pid namespace init");
 	z = fork();
 	if (!z) {
 		prctl(PR_SET_NAME, "pt_rp_nszombie");
@@ -1619,36 +1294,36 @@ static void ns_init(void)
 	}
 	if (z < 0 || rp_wait_dead(z))
 		_exit(RP_BROKEN);
-	NS_EXPECT_EQ(1, getpid());
-	NS_EXPECT_EQ(2, z);
+	PT_CHECK_EQ(1, getpid());
+	PT_CHECK_EQ(2, z);
 
 	if (rp_read_zombies(RP_DIR, &v)) {
 		fprintf(stderr, "# pid namespace init: %s\n", v.err);
 		_exit(RP_BROKEN);
 	}
-	NS_EXPECT_EQ(1, v.np);
-	NS_EXPECT_EQ(1, v.nz);
+	PT_CHECK_EQ(1, v.np);
+	PT_CHECK_EQ(1, v.nz);
 	if (v.np == 1 && v.nz == 1) {
-		NS_EXPECT_EQ(1, v.p[0].pid);
-		NS_EXPECT_EQ(1, v.p[0].zombies);
-		NS_EXPECT(!v.p[0].waited);
-		NS_EXPECT(!strcmp(v.p[0].comm, "pt_rp_nsinit"));
-		NS_EXPECT_EQ(2, v.z[0].pid);
-		NS_EXPECT_EQ(1, v.z[0].ppid);
-		NS_EXPECT(!v.z[0].thread_group);
-		NS_EXPECT(!strcmp(v.z[0].exit, "exited(31)"));
-		NS_EXPECT(!strcmp(v.z[0].comm, "pt_rp_nszombie"));
+		PT_CHECK_EQ(1, v.p[0].pid);
+		PT_CHECK_EQ(1, v.p[0].zombies);
+		PT_CHECK(!v.p[0].waited);
+		PT_CHECK(!strcmp(v.p[0].comm, "pt_rp_nsinit"));
+		PT_CHECK_EQ(2, v.z[0].pid);
+		PT_CHECK_EQ(1, v.z[0].ppid);
+		PT_CHECK(!v.z[0].thread_group);
+		PT_CHECK(!strcmp(v.z[0].exit, "exited(31)"));
+		PT_CHECK(!strcmp(v.z[0].comm, "pt_rp_nszombie"));
 	}
 	memset(&o, 0, sizeof(o));
 	if (rp_read_stats(RP_DIR, &st) || rp_read_orphans(RP_DIR, &o)) {
 		fprintf(stderr, "# pid namespace init: %s%s\n", st.err, o.err);
 		_exit(RP_BROKEN);
 	}
-	NS_EXPECT_EQ(2, st.v[RP_ST_PROCESSES]);
-	NS_EXPECT_EQ(1, st.v[RP_ST_ZOMBIES]);
-	NS_EXPECT_EQ(0, st.v[RP_ST_ORPHANS]);
-	NS_EXPECT_EQ(0, o.n);
-	_exit(ns_failures ? 1 : 0);
+	PT_CHECK_EQ(2, st.v[RP_ST_PROCESSES]);
+	PT_CHECK_EQ(1, st.v[RP_ST_ZOMBIES]);
+	PT_CHECK_EQ(0, st.v[RP_ST_ORPHANS]);
+	PT_CHECK_EQ(0, o.n);
+	_exit(pt_checks_failed() ? 1 : 0);
 }
 
 /*

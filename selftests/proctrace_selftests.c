@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -236,7 +237,7 @@ int pt_escape_comm(const char *raw, char *out, size_t size)
 }
 
 /* Plain decimal as the kernel prints it: no sign, no leading zero. */
-static int parse_ull(const char *s, unsigned long long *v)
+int pt_parse_ull(const char *s, unsigned long long *v)
 {
 	unsigned long long x = 0;
 	unsigned int d;
@@ -255,14 +256,73 @@ static int parse_ull(const char *s, unsigned long long *v)
 	return 0;
 }
 
-static int parse_int(const char *s, int *v)
+int pt_parse_int(const char *s, int *v)
 {
 	unsigned long long x;
 
-	if (parse_ull(s, &x) || x > INT_MAX)
+	if (pt_parse_ull(s, &x) || x > INT_MAX)
 		return -EINVAL;
 	*v = (int)x;
 	return 0;
+}
+
+/*
+ * Splits at single spaces. An empty field is an error, but for the last
+ * one when @empty_last: an empty comm is written as nothing (abi.rst).
+ * Returns the number of fields, or -1 for an empty field or more than @max.
+ */
+int pt_split(char *line, char **tok, int max, bool empty_last)
+{
+	char *sp;
+	int n = 0;
+
+	for (;;) {
+		sp = strchr(line, ' ');
+		if (n == max || sp == line || (!*line && (!n || !empty_last)))
+			return -1;
+		tok[n++] = line;
+		if (!sp)
+			return n;
+		*sp = '\0';
+		line = sp + 1;
+	}
+}
+
+/* The value of "key=value" in @field, NULL when the key differs. */
+const char *pt_key_value(const char *field, const char *key)
+{
+	size_t len = strlen(key);
+
+	if (strncmp(field, key, len) || field[len] != '=')
+		return NULL;
+	return field + len + 1;
+}
+
+/* A value without escapes, copied whole or not at all; @s may be NULL. */
+int pt_copy_value(const char *s, char *out, size_t size)
+{
+	if (!s || !*s || strchr(s, '\\') || strlen(s) >= size)
+		return -EINVAL;
+	snprintf(out, size, "%s", s);
+	return 0;
+}
+
+/* "exited(N)", "killed(SIGNAME)" or "dumped(SIGNAME)" (abi.rst). */
+bool pt_exit_ok(const char *s)
+{
+	size_t n = strlen(s);
+	char num[8];
+	int code;
+
+	if (n < 3 || s[n - 1] != ')')
+		return false;
+	if (!strncmp(s, "killed(SIG", 10) || !strncmp(s, "dumped(SIG", 10))
+		return n > 11;
+	if (strncmp(s, "exited(", 7) || n - 8 >= sizeof(num))
+		return false;
+	memcpy(num, s + 7, n - 8);
+	num[n - 8] = '\0';
+	return !pt_parse_int(num, &code) && code <= 255;
 }
 
 static int parse_state(const char *s, char *state)
@@ -472,13 +532,13 @@ static int task_line(char *line, int lineno, void *ctx)
 	k = &c->t->v[c->t->n];
 	memset(k, 0, sizeof(*k));
 	k->line = lineno;
-	if (parse_int(f[0], &k->pid) || !k->pid || parse_int(f[1], &k->tgid) ||
-	    !k->tgid || parse_int(f[2], &k->ppid) ||
-	    parse_state(f[3], &k->state) ||
+	if (pt_parse_int(f[0], &k->pid) || !k->pid ||
+	    pt_parse_int(f[1], &k->tgid) || !k->tgid ||
+	    pt_parse_int(f[2], &k->ppid) || parse_state(f[3], &k->state) ||
 	    parse_tokens(f[4], task_flag_names,
 			 (int)ARRAY_SIZE(task_flag_names), "-", &k->flags) ||
-	    parse_int(f[5], &k->threads) || !k->threads ||
-	    parse_ull(f[6], &k->start_ns) ||
+	    pt_parse_int(f[5], &k->threads) || !k->threads ||
+	    pt_parse_ull(f[6], &k->start_ns) ||
 	    parse_comm(f[7], k->comm, k->comm_esc))
 		return -EINVAL;
 	c->t->n++;
@@ -563,8 +623,8 @@ static int tree_line(char *line, int lineno, void *ctx)
 	memset(k, 0, sizeof(*k));
 	k->line = lineno;
 	k->depth = (int)(indent / 2);
-	if (parse_int(f[0], &k->pid) || !k->pid ||
-	    parse_state(f[1], &k->state) || parse_int(f[2], &k->threads) ||
+	if (pt_parse_int(f[0], &k->pid) || !k->pid ||
+	    parse_state(f[1], &k->state) || pt_parse_int(f[2], &k->threads) ||
 	    !k->threads || parse_comm(f[3], k->comm, k->comm_esc))
 		return -EINVAL;
 	for (i = 4; i < n; i++) {
@@ -673,9 +733,9 @@ static int kthread_line(char *line, int lineno, void *ctx)
 	memset(k, 0, sizeof(*k));
 	k->line = lineno;
 	k->cpu = -1;
-	if (parse_int(f[0], &k->pid) || !k->pid || parse_int(f[1], &k->ppid) ||
-	    parse_state(f[2], &k->state) ||
-	    (strcmp(f[3], "-") && parse_int(f[3], &k->cpu)) ||
+	if (pt_parse_int(f[0], &k->pid) || !k->pid ||
+	    pt_parse_int(f[1], &k->ppid) || parse_state(f[2], &k->state) ||
+	    (strcmp(f[3], "-") && pt_parse_int(f[3], &k->cpu)) ||
 	    parse_tokens(f[4], kclass_names, (int)ARRAY_SIZE(kclass_names),
 			 NULL, &k->class) ||
 	    ((k->class & PT_KC_OTHER) && k->class != PT_KC_OTHER) || !*f[5] ||
@@ -757,7 +817,7 @@ static int stats_line(char *line, int lineno, void *ctx)
 
 	(void)lineno;
 	pt_err[0] = '\0';
-	if (split_fields(line, f, 2) != 2 || parse_ull(f[1], &v)) {
+	if (split_fields(line, f, 2) != 2 || pt_parse_ull(f[1], &v)) {
 		pt_seterr("want 'name value'");
 		return -EINVAL;
 	}
@@ -820,20 +880,10 @@ static int parse_known(const char *s, long long *v)
 		*v = -1;
 		return 0;
 	}
-	if (parse_ull(s, &x) || x > LLONG_MAX)
+	if (pt_parse_ull(s, &x) || x > LLONG_MAX)
 		return -EINVAL;
 	*v = (long long)x;
 	return 0;
-}
-
-/* The value of "key=value" in @field, NULL when the key differs. */
-static const char *kv(const char *field, const char *key)
-{
-	size_t len = strlen(key);
-
-	if (strncmp(field, key, len) || field[len] != '=')
-		return NULL;
-	return field + len + 1;
 }
 
 struct zombies_ctx {
@@ -863,15 +913,15 @@ static int zombie_line(char *line, int lineno, void *ctx)
 	z = &c->z->v[c->z->n];
 	memset(z, 0, sizeof(*z));
 	z->line = lineno;
-	if (parse_int(f[1], &z->pid) || !z->pid)
+	if (pt_parse_int(f[1], &z->pid) || !z->pid)
 		return -EINVAL;
 	if (!strcmp(f[0], "parent")) {
 		z->parent = true;
 		c->parent = z->pid;
-		v[0] = kv(f[2], "zombies");
-		v[1] = kv(f[3], "oldest_ns");
-		v[2] = kv(f[4], "waited");
-		v[3] = kv(f[5], "comm");
+		v[0] = pt_key_value(f[2], "zombies");
+		v[1] = pt_key_value(f[3], "oldest_ns");
+		v[2] = pt_key_value(f[4], "waited");
+		v[3] = pt_key_value(f[5], "comm");
 		for (i = 0; i < 4; i++)
 			if (!v[i])
 				return -EINVAL;
@@ -883,15 +933,15 @@ static int zombie_line(char *line, int lineno, void *ctx)
 		z->waited = !strcmp(v[2], "yes");
 		z->ppid = 0;
 	} else if (!strcmp(f[0], "zombie") && c->parent) {
-		v[0] = kv(f[2], "ppid");
-		v[1] = kv(f[3], "kind");
-		v[2] = kv(f[4], "age_ns");
-		v[3] = kv(f[5], "exit");
-		v[4] = kv(f[6], "comm");
+		v[0] = pt_key_value(f[2], "ppid");
+		v[1] = pt_key_value(f[3], "kind");
+		v[2] = pt_key_value(f[4], "age_ns");
+		v[3] = pt_key_value(f[5], "exit");
+		v[4] = pt_key_value(f[6], "comm");
 		for (i = 0; i < 5; i++)
 			if (!v[i])
 				return -EINVAL;
-		if (parse_int(v[0], &z->ppid) || z->ppid != c->parent ||
+		if (pt_parse_int(v[0], &z->ppid) || z->ppid != c->parent ||
 		    strlen(v[1]) >= sizeof(z->kind) ||
 		    parse_known(v[2], &z->age_ns) ||
 		    strlen(v[3]) >= sizeof(z->exit))
@@ -952,12 +1002,13 @@ static int orphan_line(char *line, int lineno, void *ctx)
 			return -EINVAL;
 		o->orig_ppid = (int)n;
 	}
-	if (parse_int(f[0], &o->pid) || !o->pid ||
-	    parse_int(f[2], &o->reaper) ||
+	if (pt_parse_int(f[0], &o->pid) || !o->pid ||
+	    pt_parse_int(f[2], &o->reaper) ||
 	    (strcmp(f[3], PROCTRACE_REAPER_INIT) &&
 	     strcmp(f[3], PROCTRACE_REAPER_SUBREAPER) &&
 	     strcmp(f[3], PROCTRACE_REAPER_OTHER)) ||
-	    parse_ull(f[4], &o->orphaned_ns) || parse_comm(f[5], o->comm, esc))
+	    pt_parse_ull(f[4], &o->orphaned_ns) ||
+	    parse_comm(f[5], o->comm, esc))
 		return -EINVAL;
 	snprintf(o->reaper_kind, sizeof(o->reaper_kind), "%s", f[3]);
 	c->o->n++;
@@ -1341,6 +1392,14 @@ long long pt_now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* What is left until @deadline (pt_now_ms()), 0 once it has passed. */
+int pt_left_ms(long long deadline)
+{
+	long long left = deadline - pt_now_ms();
+
+	return left > 0 ? (int)left : 0;
+}
+
 unsigned long long pt_boottime_ns(void)
 {
 	struct timespec ts;
@@ -1358,8 +1417,8 @@ int pt_write_full(int fd, const void *p, size_t n)
 		w = write(fd, c, n);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0)
-			return -errno;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
 		c += w;
 		n -= w;
 	}
@@ -1507,18 +1566,24 @@ int pt_read_long(const char *path, long *v)
 	return ret;
 }
 
-int pt_write_long(const char *path, long v)
+int pt_write_str(const char *path, const char *s)
 {
-	char buf[32];
 	int fd, ret;
 
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	snprintf(buf, sizeof(buf), "%ld\n", v);
-	ret = pt_write_full(fd, buf, strlen(buf));
+	ret = pt_write_full(fd, s, strlen(s));
 	close(fd);
 	return ret;
+}
+
+int pt_write_long(const char *path, long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld\n", v);
+	return pt_write_str(path, buf);
 }
 
 unsigned long long pt_ns_per_tick(void)
@@ -1526,4 +1591,57 @@ unsigned long long pt_ns_per_tick(void)
 	long hz = sysconf(_SC_CLK_TCK);
 
 	return 1000000000ULL / (unsigned long long)(hz > 0 ? hz : 100);
+}
+
+#define UNLOAD_TRIES 1000
+
+/*
+ * Open files do not pin the module, only transient references can: it is
+ * retried while the kernel says it is busy, a bounded number of times.
+ */
+int pt_unload_module(void)
+{
+	int tries;
+
+	for (tries = 0; tries < UNLOAD_TRIES; tries++) {
+		if (!syscall(SYS_delete_module, PT_MODULE, O_NONBLOCK))
+			return 0;
+		if (errno != EAGAIN && errno != EBUSY)
+			return -errno;
+		sched_yield();
+	}
+	return -EBUSY;
+}
+
+static const char *check_who = "child";
+static int check_failures;
+
+void pt_checks_start(const char *who)
+{
+	check_who = who;
+	check_failures = 0;
+}
+
+int pt_checks_failed(void)
+{
+	return check_failures;
+}
+
+static void check_fail(int line, const char *what, long long a, long long b)
+{
+	check_failures++;
+	fprintf(stderr, "# %s, line %d: %s (%lld, %lld)\n", check_who, line,
+		what, a, b);
+}
+
+void pt_check(bool ok, int line, const char *what)
+{
+	if (!ok)
+		check_fail(line, what, 0, 0);
+}
+
+void pt_check_eq(long long a, long long b, int line, const char *what)
+{
+	if (a != b)
+		check_fail(line, what, a, b);
 }

@@ -20,6 +20,7 @@
 #include <linux/proctrace.h>
 
 #define PT_DIR "/proc/" PROCTRACE_PROC_DIR
+#define PT_MODULE "proctrace"
 
 /* As kselftest.h has it, for the helpers, which do not include it. */
 #ifndef ARRAY_SIZE
@@ -269,6 +270,14 @@ int pt_check_header(const char *buf, const char *name, const char **body);
 int pt_unescape_comm(const char *esc, char *out, size_t size);
 int pt_escape_comm(const char *raw, char *out, size_t size);
 
+/* Pieces of the strict parsers, for the test programs' own formats. */
+int pt_parse_ull(const char *s, unsigned long long *v);
+int pt_parse_int(const char *s, int *v);
+int pt_split(char *line, char **tok, int max, bool empty_last);
+const char *pt_key_value(const char *field, const char *key);
+int pt_copy_value(const char *s, char *out, size_t size);
+bool pt_exit_ok(const char *s);
+
 int pt_parse_tasks(const char *buf, struct pt_tasks *out);
 int pt_parse_tree(const char *buf, struct pt_tree *out);
 int pt_parse_kthreads(const char *buf, struct pt_kthreads *out);
@@ -304,6 +313,7 @@ void pt_scan_free(struct pt_scan *s);
 int pt_find_kernel_address(const char *buf, char *match, size_t size);
 
 long long pt_now_ms(void);
+int pt_left_ms(long long deadline);
 unsigned long long pt_boottime_ns(void);
 int pt_write_full(int fd, const void *p, size_t n);
 int pt_read_full(int fd, void *p, size_t n, int timeout_ms);
@@ -314,7 +324,21 @@ int pt_wait_state(const char *proc, int tgid, int tid, char state,
 int pt_run_capture(const char *const argv[], char **out, size_t *len,
 		   pid_t *pid);
 int pt_read_long(const char *path, long *v);
+int pt_write_str(const char *path, const char *s);
 int pt_write_long(const char *path, long v);
 unsigned long long pt_ns_per_tick(void);
+int pt_unload_module(void);
+
+/*
+ * Checks in a process the harness does not follow, such as the init of a
+ * pid namespace: each failure is counted and told on stderr, after @who.
+ */
+#define PT_CHECK(cond) pt_check(!!(cond), __LINE__, #cond)
+#define PT_CHECK_EQ(a, b) pt_check_eq((a), (b), __LINE__, #a " == " #b)
+
+void pt_checks_start(const char *who);
+int pt_checks_failed(void);
+void pt_check(bool ok, int line, const char *what);
+void pt_check_eq(long long a, long long b, int line, const char *what);
 
 #endif /* PROCTRACE_SELFTESTS_H */
