@@ -35,6 +35,8 @@ static int reap(pid_t pid)
 	return 0;
 }
 
+static char *const true_argv[] = { "/bin/true", NULL };
+
 static void *thread_fn(void *arg)
 {
 	return arg;
@@ -60,8 +62,6 @@ static int one_op(const char *mode)
 	}
 	return reap(pid);
 }
-
-static char *const true_argv[] = { "/bin/true", NULL };
 
 int main(int argc, char **argv)
 {

@@ -80,7 +80,7 @@ else
 	result 1 "module W=1 on linux-source-7.3" "no prepared tree; run: sudo make setup"
 fi
 
-for dir in userspace selftests; do
+for dir in userspace selftests bench; do
 	[ -e "$dir/Makefile" ] || continue
 	out=$(make -s -C "$dir" clean >/dev/null 2>&1; make -s -C "$dir" 2>&1)
 	rc=$?
