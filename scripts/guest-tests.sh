@@ -22,6 +22,15 @@ echo "TAP version 13" >&3
 echo "proctrace-selftests: start $(uname -r)" >/dev/kmsg
 taint_before=$(cat /proc/sys/kernel/tainted)
 
+# Bad module parameters: refused with a message, and nothing left behind.
+for bad in event_slots=100 event_slots=1000 event_slots=2097152 \
+	   max_tracked=10 max_tracked=99999999 max_tracked=abc; do
+	out=$(insmod "$KO" "$bad" 2>&1)
+	rc=$?
+	[ $rc != 0 ] && [ ! -e /proc/proctrace ] && ! grep -qw proctrace /proc/modules
+	tap_result $? "insmod $bad is refused and leaves nothing" "$out"
+done
+
 out=$(insmod "$KO" 2>&1)
 tap_result $? "insmod $(basename "$KO") on $(uname -r)" "$out"
 [ -r /proc/proctrace/tree ]
