@@ -200,6 +200,13 @@ struct pid *pt_lifecycle_reap(struct task_struct *p)
 	struct pt_life *e, *kid, *tmp;
 	unsigned long flags;
 
+	/*
+	 * Only leaders have entries; this probe runs for every freed thread,
+	 * so spare those the lock. group_leader still names the leader once
+	 * a task is released, and de_thread() repoints a replaced leader's.
+	 */
+	if (p->group_leader != p)
+		return NULL;
 	raw_spin_lock_irqsave(&pt_life_lock, flags);
 	e = pt_life_find(p->pid, p->start_boottime);
 	if (e) {
