@@ -16,6 +16,7 @@ mkdir -p "$OUT"
 exec 3>"$OUT/guest.tap"
 TAP_FD=3
 . "$TOP/scripts/tap.sh"
+. "$TOP/scripts/splat.sh"
 
 
 echo "TAP version 13" >&3
@@ -54,10 +55,10 @@ tap_result $? "rmmod proctrace" "$out"
 tap_result $? "unload leaves no /proc/proctrace"
 
 dmesg >"$OUT/dmesg.txt"
-splats=$(sed -n '/proctrace-selftests: start/,$p' "$OUT/dmesg.txt" |
-	grep -E 'BUG:|WARNING:|Oops|general protection|RIP: |Call Trace:|suspicious RCU usage|sleeping function called from invalid context|possible circular locking|KASAN:|UBSAN:|KFENCE:|kmemleak|unreferenced object|detected stall|soft lockup|hung_task|list_add corruption|list_del corruption|buggy .next function|Slab corruption|Redzone|Poison overwritten|Object padding')
-[ -z "$splats" ]
-tap_result $? "no kernel splat in dmesg" "$splats"
+sed -n '/proctrace-selftests: start/,$p' "$OUT/dmesg.txt" >"$OUT/dmesg-suite.txt"
+out=$(splats "$OUT/dmesg-suite.txt")
+[ -z "$out" ]
+tap_result $? "no kernel splat in dmesg" "$out"
 
 # O (4096) and E (8192) are expected for an unsigned out-of-tree module.
 taint=$(cat /proc/sys/kernel/tainted)

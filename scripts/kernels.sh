@@ -1,27 +1,44 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Print the kernel matrix, one release per line: the newest installed 6.1
-# (bookworm) and 6.12 (bookworm-backports) kernels that have both an image
-# and headers. PROCTRACE_KERNELS overrides the list.
+# The kernel matrix that scripts/setup.sh wrote to build/matrix, in test
+# order: Debian 6.1, 6.12, stock 7.x, stock 7.x PREEMPT_RT, and the 7.x
+# debug kernel (lockdep, KASAN, kmemleak, fault injection).
+#
+#   scripts/kernels.sh             one release per line
+#   scripts/kernels.sh info REL    "tier vmlinuz kdir builder" for REL:
+#                                  tier is stock, rt or debug; builder is
+#                                  "host" or the trixie build root kdir
+#                                  lives in
+#
+# PROCTRACE_KERNELS="REL..." restricts the list (releases, or the tiers
+# stock, rt and debug).
 set -euo pipefail
 
-if [ -n "${PROCTRACE_KERNELS:-}" ]; then
-	tr ' ' '\n' <<<"$PROCTRACE_KERNELS" | sed '/^$/d'
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+MATRIX=$TOP/build/matrix
+
+if [ ! -e "$MATRIX" ]; then
+	echo "kernels: no kernel matrix in $MATRIX; run: sudo make setup" >&2
+	exit 1
+fi
+
+if [ "${1:-}" = info ]; then
+	line=$(awk -v r="${2:?kernels: info needs a release}" '$1 == r' "$MATRIX")
+	if [ -z "$line" ]; then
+		echo "kernels: $2 is not in the matrix ($(awk '{print $1}' "$MATRIX" | xargs))" >&2
+		exit 1
+	fi
+	cut -d' ' -f2- <<<"$line"
 	exit 0
 fi
 
-for series in 6.1 6.12; do
-	best=
-	for dir in /lib/modules/"$series".*; do
-		[ -d "$dir/build" ] || continue
-		rel=${dir##*/}
-		[ -e "/boot/vmlinuz-$rel" ] || continue
-		best=$(printf '%s\n%s\n' "$best" "$rel" | sed '/^$/d' | sort -V | tail -n 1)
-	done
-	if [ -z "$best" ]; then
-		echo "kernels: no $series kernel with headers installed; run: sudo make setup" >&2
-		exit 1
+while read -r rel tier _; do
+	if [ -n "${PROCTRACE_KERNELS:-}" ]; then
+		case " $PROCTRACE_KERNELS " in
+		*" $rel "* | *" $tier "*) ;;
+		*) continue ;;
+		esac
 	fi
-	echo "$best"
-done
+	echo "$rel"
+done <"$MATRIX"

@@ -13,6 +13,11 @@ set -eEuo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$TOP/build
+# What is expensive and the same for every checkout lives in a machine-wide
+# cache, keyed by version (and config hash for the debug kernel), so a
+# fresh clone reuses it: the venv, the kernel tools, the trixie apt state
+# and build root, the 7.x kernels and the debug kernel.
+CACHE=${PROCTRACE_CACHE:-/var/cache/proctrace}
 STEP=start
 trap 'echo "setup: FAILED at step: $STEP (line $LINENO)" >&2' ERR
 
@@ -31,7 +36,7 @@ if [ "${VERSION_CODENAME:-}" != bookworm ]; then
 	echo "setup: this script targets Debian bookworm, found '${PRETTY_NAME:-unknown}'" >&2
 	exit 1
 fi
-mkdir -p "$BUILD"
+mkdir -p "$BUILD" "$CACHE"
 
 # The Debian mirror this machine already uses; every suite we add uses the
 # same one, so the script works behind whatever mirror the site provides.
@@ -59,21 +64,22 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 	say "added bookworm-backports ($mirror)"
-	rm -f "$BUILD/.apt-updated"
+	rm -f "$CACHE/.apt-updated"
 fi
 
 STEP="apt-get update"
-if [ ! -e "$BUILD/.apt-updated" ] ||
-   [ -n "$(find "$BUILD/.apt-updated" -mmin +720 2>/dev/null)" ]; then
+if [ ! -e "$CACHE/.apt-updated" ] ||
+   [ -n "$(find "$CACHE/.apt-updated" -mmin +720 2>/dev/null)" ]; then
 	apt-get update -qq
-	touch "$BUILD/.apt-updated"
+	touch "$CACHE/.apt-updated"
 fi
 
 PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
       xz-utils rsync sparse clang-format python3-venv qemu-system-x86
       procps psmisc util-linux linux-image-amd64 linux-headers-amd64
       linux-source-6.12 busybox-static pkg-config libjson-c-dev libncurses-dev
-      python3-docutils graphviz python3-prometheus-client tmux jq dkms)
+      python3-docutils graphviz python3-prometheus-client tmux jq dkms
+      mmdebstrap stress-ng liburing-dev)
 
 missing_pkgs() {
 	local p
@@ -87,8 +93,8 @@ STEP="install Debian packages (bookworm)"
 mapfile -t need < <(missing_pkgs "${PKGS[@]}")
 if [ ${#need[@]} -gt 0 ]; then
 	say "installing ${need[*]}"
-	apt-get install "${APT_OPTS[@]}" "${need[@]}" >"$BUILD/apt.log" 2>&1 ||
-		{ tail -n 20 "$BUILD/apt.log" >&2; false; }
+	apt-get install "${APT_OPTS[@]}" "${need[@]}" >"$CACHE/apt.log" 2>&1 ||
+		{ tail -n 20 "$CACHE/apt.log" >&2; false; }
 fi
 
 # Resolve the versioned image/headers packages behind bookworm-backports'
@@ -110,25 +116,26 @@ mapfile -t need < <(missing_pkgs "$bpo_image" "$bpo_headers")
 if [ ${#need[@]} -gt 0 ]; then
 	say "installing ${need[*]} from bookworm-backports"
 	apt-get install "${APT_OPTS[@]}" -t bookworm-backports "${need[@]}" \
-		>"$BUILD/apt.log" 2>&1 || { tail -n 20 "$BUILD/apt.log" >&2; false; }
+		>"$CACHE/apt.log" 2>&1 || { tail -n 20 "$CACHE/apt.log" >&2; false; }
 fi
 
-STEP="install virtme-ng into $BUILD/venv"
-if [ ! -x "$BUILD/venv/bin/vng" ]; then
-	rm -rf "$BUILD/venv"
-	python3 -m venv "$BUILD/venv"
-	"$BUILD/venv/bin/pip" install -q --disable-pip-version-check \
-		'virtme-ng>=1.41' >"$BUILD/pip.log" 2>&1 ||
-		{ tail -n 20 "$BUILD/pip.log" >&2; false; }
-	say "installed $("$BUILD/venv/bin/vng" --version 2>&1 | head -n 1)"
+STEP="install virtme-ng into $CACHE/venv"
+if [ ! -x "$CACHE/venv/bin/vng" ]; then
+	rm -rf "$CACHE/venv"
+	python3 -m venv "$CACHE/venv"
+	"$CACHE/venv/bin/pip" install -q --disable-pip-version-check \
+		'virtme-ng>=1.41' >"$CACHE/pip.log" 2>&1 ||
+		{ tail -n 20 "$CACHE/pip.log" >&2; false; }
+	say "installed $("$CACHE/venv/bin/vng" --version 2>&1 | head -n 1)"
 fi
+ln -sfn "$CACHE/venv" "$BUILD/venv"
 
 # kselftest_harness.h, kselftest.h, checkpatch.pl (+ the data files it
 # reads) and .clang-format, from Debian's linux-source-6.12. Never committed.
 STEP="extract kselftest headers, checkpatch.pl and .clang-format from linux-source-6.12"
-KT=$BUILD/kernel-tools
+tarball=$(ls /usr/src/linux-source-6.12.tar.xz)
+KT=$CACHE/kernel-tools/$(dpkg-query -W -f='${Version}' linux-source-6.12)
 if [ ! -e "$KT/.stamp" ]; then
-	tarball=$(ls /usr/src/linux-source-6.12.tar.xz)
 	rm -rf "$KT" && mkdir -p "$KT"
 	tar -C "$KT" --strip-components=1 -xJf "$tarball" \
 		--wildcards \
@@ -144,44 +151,174 @@ if [ ! -e "$KT/.stamp" ]; then
 	basename "$tarball" >"$KT/.stamp"
 	say "extracted kernel tools from $(basename "$tarball")"
 fi
+rm -rf "$BUILD/kernel-tools" 2>/dev/null || true
+ln -sfn "$KT" "$BUILD/kernel-tools"
 
-# A prepared 7.x tree: linux-source-7.3 from trixie-backports, fetched with a
-# private apt state directory so this bookworm system never sees trixie.
-STEP="fetch linux-source-7.3 from trixie-backports"
-K7=$BUILD/linux-7.3
-if [ ! -e "$K7/.prepared" ]; then
-	APTDIR=$BUILD/apt-trixie
-	mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/etc"
-	mirror=$(debian_mirror)
-	cat >"$APTDIR/etc/sources.list" <<SRC
+# The 7.x kernels come from trixie-backports through a private apt state
+# (its own sources, lists and an empty dpkg status), so this bookworm
+# system's dpkg database never sees a trixie package: the packages are only
+# downloaded and unpacked with dpkg-deb -x.
+STEP="update the private trixie apt state in $CACHE/apt-trixie"
+APTDIR=$CACHE/apt-trixie
+mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/etc" "$APTDIR/debs"
+mirror=$(debian_mirror)
+cat >"$APTDIR/etc/sources.list.new" <<SRC
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie-backports main
 SRC
-	TAPT=(-o Dir::Etc::SourceList="$APTDIR/etc/sources.list"
-	      -o Dir::Etc::SourceParts=/dev/null
-	      -o Dir::State::Lists="$APTDIR/lists"
-	      -o Dir::State::Status=/dev/null
-	      -o Dir::Cache="$APTDIR/cache"
-	      -o APT::Sandbox::User=root
-	      -o APT::Architecture=amd64
-	      -o APT::Architectures::=amd64)
-	apt-get "${TAPT[@]}" update -qq
-	(cd "$APTDIR" && rm -f linux-source-7.3_*.deb &&
-	 apt-get "${TAPT[@]}" download -q linux-source-7.3 >/dev/null)
-
-	STEP="unpack and prepare the linux-source-7.3 tree (make modules_prepare)"
-	rm -rf "$APTDIR/pkg" "$K7"
-	dpkg-deb -x "$APTDIR"/linux-source-7.3_*.deb "$APTDIR/pkg"
-	mkdir -p "$K7"
-	tar -C "$K7" --strip-components=1 -xJf "$APTDIR"/pkg/usr/src/linux-source-7.3.tar.xz
-	rm -rf "$APTDIR/pkg"
-	make -s -C "$K7" defconfig >"$BUILD/k7.log" 2>&1
-	"$K7/scripts/config" --file "$K7/.config" -e MODULES -e MODULE_UNLOAD \
-		-e TRACEPOINTS -e FTRACE -e DEBUG_FS -e PID_NS
-	make -s -C "$K7" olddefconfig >>"$BUILD/k7.log" 2>&1
-	make -s -C "$K7" -j"$(nproc)" modules_prepare >>"$BUILD/k7.log" 2>&1 ||
-		{ tail -n 20 "$BUILD/k7.log" >&2; false; }
-	touch "$K7/.prepared"
-	say "prepared $(make -s -C "$K7" kernelversion) in $K7"
+if ! cmp -s "$APTDIR/etc/sources.list.new" "$APTDIR/etc/sources.list"; then
+	mv "$APTDIR/etc/sources.list.new" "$APTDIR/etc/sources.list"
+	rm -f "$APTDIR/.updated"
 fi
+rm -f "$APTDIR/etc/sources.list.new"
+TAPT=(-o Dir::Etc::SourceList="$APTDIR/etc/sources.list"
+      -o Dir::Etc::SourceParts=/dev/null
+      -o Dir::State::Lists="$APTDIR/lists"
+      -o Dir::State::Status=/dev/null
+      -o Dir::Cache="$APTDIR/cache"
+      -o APT::Sandbox::User=root
+      -o APT::Architecture=amd64
+      -o APT::Architectures::=amd64)
+if [ ! -e "$APTDIR/.updated" ] ||
+   [ -n "$(find "$APTDIR/.updated" -mmin +720 2>/dev/null)" ]; then
+	apt-get "${TAPT[@]}" update -qq
+	touch "$APTDIR/.updated"
+fi
+
+# The newest 7.x that trixie-backports serves in both flavours, with its
+# modules, headers and the source package of the same version.
+STEP="pick the newest 7.x kernel in trixie-backports"
+tver() {	# tver <package>: its candidate version, empty if none
+	apt-cache "${TAPT[@]}" policy "$1" 2>/dev/null |
+		sed -nE 's/^  Candidate: (.*)$/\1/p' | grep -vx '(none)' || true
+}
+K7ABI=
+for abi in $(apt-cache "${TAPT[@]}" pkgnames linux-binary-7. 2>/dev/null |
+	     sed -nE 's/^linux-binary-(7\.[0-9]+\.[0-9]+\+deb[0-9]+)-amd64$/\1/p' |
+	     sort -rV); do
+	ok=1
+	for f in amd64 rt-amd64; do
+		for p in linux-binary linux-modules linux-headers linux-base; do
+			[ -n "$(tver "$p-$abi-$f")" ] || ok=
+		done
+	done
+	[ -n "$(tver "linux-headers-$abi-common")" ] || ok=
+	[ -n "$(tver "linux-kbuild-$abi")" ] || ok=
+	[ -n "$(tver "linux-source-${abi%.*}")" ] || ok=
+	if [ -n "$ok" ]; then
+		K7ABI=$abi
+		break
+	fi
+done
+if [ -z "$K7ABI" ]; then
+	echo "setup: trixie-backports has no complete 7.x kernel (binary, modules, headers, rt, source)" >&2
+	false
+fi
+K7SERIES=${K7ABI%.*}
+K7SERIES=${K7SERIES%%+*}
+K7VER=$(tver "linux-binary-$K7ABI-amd64")
+K7SRC=linux-source-$K7SERIES
+K7SRCVER=$(tver "$K7SRC")
+
+STEP="download the $K7ABI packages"
+fetch() {	# fetch <package>: the .deb of its candidate into $APTDIR/debs
+	local v
+	v=$(tver "$1")
+	v=${v//:/%3a}
+	if ! ls "$APTDIR/debs/$1_${v}_"*.deb >/dev/null 2>&1; then
+		(cd "$APTDIR/debs" && apt-get "${TAPT[@]}" download -q "$1" >/dev/null)
+		say "downloaded $1 $v"
+	fi
+	ls "$APTDIR/debs/$1_${v}_"*.deb
+}
+
+# Each stock kernel is unpacked in $CACHE/kernels/<release>; the guest sees
+# the host's /lib/modules/<release>, so that is a link to it.
+for f in amd64 rt-amd64; do
+	rel=$K7ABI-$f
+	STEP="unpack the stock $rel kernel"
+	kd=$CACHE/kernels/$rel
+	if [ "$(cat "$kd/.complete" 2>/dev/null)" != "$K7VER" ]; then
+		rm -rf "$kd" && mkdir -p "$kd"
+		for p in linux-binary linux-modules linux-base; do
+			dpkg-deb -x "$(fetch "$p-$rel")" "$kd"
+		done
+		depmod -b "$kd/usr" "$rel"
+		echo "$K7VER" >"$kd/.complete"
+		say "unpacked $rel ($K7VER)"
+	fi
+	if [ -e "/lib/modules/$rel" ] && [ ! -L "/lib/modules/$rel" ]; then
+		echo "setup: /lib/modules/$rel exists and is not ours; remove it" >&2
+		false
+	fi
+	ln -sfn "$kd/usr/lib/modules/$rel" "/lib/modules/$rel"
+done
+
+# The 7.x headers' objtool and modpost are trixie binaries and the kernel
+# was built with gcc-14, so the module is built the distribution way: in a
+# trixie build root with the kernel's own compiler, headers unpacked into it.
+STEP="make the trixie build root"
+ROOT_PKGS=gcc-14,make,libc6-dev,libelf1t64,bc,flex,bison,pahole,kmod
+TROOT=$CACHE/trixie-root-$(echo "$ROOT_PKGS $mirror" | sha256sum | cut -c1-12)
+if [ ! -e "$TROOT/.complete" ]; then
+	rm -rf "$TROOT" "$TROOT.tmp"
+	mmdebstrap --quiet --variant=apt --include="$ROOT_PKGS" trixie \
+		"$TROOT.tmp" "deb $mirror trixie main" >"$CACHE/mmdebstrap.log" 2>&1 ||
+		{ tail -n 20 "$CACHE/mmdebstrap.log" >&2; false; }
+	touch "$TROOT.tmp/.complete"
+	mv "$TROOT.tmp" "$TROOT"
+	say "made the trixie build root $TROOT"
+fi
+STEP="unpack the $K7ABI headers into the trixie build root"
+if [ "$(cat "$TROOT/.headers-$K7ABI" 2>/dev/null)" != "$K7VER" ]; then
+	for p in "linux-headers-$K7ABI-common" "linux-kbuild-$K7ABI" \
+		 "linux-headers-$K7ABI-amd64" "linux-headers-$K7ABI-rt-amd64"; do
+		dpkg-deb -x "$(fetch "$p")" "$TROOT"
+	done
+	echo "$K7VER" >"$TROOT/.headers-$K7ABI"
+fi
+
+# The debug kernel: built once from linux-source-7.x, cached by source
+# version and config hash (scripts/debug-kernel.sh).
+# PROCTRACE_KERNELS without "debug" (see scripts/kernels.sh) skips it.
+STEP="build the debug kernel from $K7SRC $K7SRCVER"
+want_debug=1
+case " ${PROCTRACE_KERNELS:-debug} " in
+*" debug "* | *debug*) ;;
+*) want_debug= ;;
+esac
+srctar=$CACHE/src/$K7SRC-$K7SRCVER.tar.xz
+if [ ! -e "$srctar" ]; then
+	mkdir -p "$CACHE/src"
+	dpkg-deb --fsys-tarfile "$(fetch "$K7SRC")" |
+		tar -xO --wildcards "./usr/src/$K7SRC.tar.xz" >"$srctar.tmp"
+	mv "$srctar.tmp" "$srctar"
+fi
+if [ -n "$want_debug" ]; then
+	DBG=$("$TOP/scripts/debug-kernel.sh" "$srctar" "$K7SRCVER")
+	DBGREL=$(cat "$DBG/release")
+	ln -sfn "$DBG/mods/lib/modules/$DBGREL" "/lib/modules/$DBGREL"
+fi
+
+# The matrix every other script reads: release, tier, boot image, the
+# tree to build against, and where to build (host or trixie root).
+STEP="write the kernel matrix"
+{
+	for series in 6.1 6.12; do
+		best=
+		for dir in /lib/modules/"$series".*; do
+			[ -d "$dir/build" ] || continue
+			rel=${dir##*/}
+			[ -e "/boot/vmlinuz-$rel" ] || continue
+			best=$(printf '%s\n%s\n' "$best" "$rel" | sed '/^$/d' | sort -V | tail -n 1)
+		done
+		[ -n "$best" ] || { echo "setup: no $series kernel with headers" >&2; exit 1; }
+		echo "$best stock /boot/vmlinuz-$best /lib/modules/$best/build host"
+	done
+	echo "$K7ABI-amd64 stock $CACHE/kernels/$K7ABI-amd64/usr/lib/modules/$K7ABI-amd64/vmlinuz /usr/src/linux-headers-$K7ABI-amd64 $TROOT"
+	echo "$K7ABI-rt-amd64 rt $CACHE/kernels/$K7ABI-rt-amd64/usr/lib/modules/$K7ABI-rt-amd64/vmlinuz /usr/src/linux-headers-$K7ABI-rt-amd64 $TROOT"
+	[ -z "$want_debug" ] || echo "$DBGREL debug $DBG/bzImage $DBG/linux host"
+} >"$BUILD/matrix.new"
+mv "$BUILD/matrix.new" "$BUILD/matrix"
 
 STEP=done

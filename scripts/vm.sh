@@ -8,9 +8,11 @@
 #   scripts/vm.sh <release> <command...>
 #
 # KVM is not usable on the development machines, hence --disable-kvm.
-# The stock-kernel debugging aids that cost nothing to turn on are: slab
-# red zones and poisoning, and KFENCE sampling (6.12). PROCTRACE_VM_APPEND
-# replaces them (benchmarks run without).
+# Stock kernels get the debugging aids that cost nothing to turn on: slab
+# red zones and poisoning, and KFENCE sampling (6.12 and later). The debug
+# kernel is booted with panic_on_warn=1, so any WARN (lockdep, KASAN,
+# UBSAN, DEBUG_LIST...) ends the run. PROCTRACE_VM_APPEND replaces the
+# stock aids (benchmarks run without); PROCTRACE_VM_TIMEOUT bounds the run.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,14 +23,22 @@ if [ ! -x "$TOP/build/venv/bin/vng" ]; then
 	echo "vm: virtme-ng is not installed; run: sudo make setup" >&2
 	exit 1
 fi
-if [ ! -e "/boot/vmlinuz-$kver" ]; then
-	echo "vm: no /boot/vmlinuz-$kver; run: sudo make setup" >&2
+read -r tier vmlinuz _kdir _builder < <("$TOP/scripts/kernels.sh" info "$kver")
+if [ ! -e "$vmlinuz" ]; then
+	echo "vm: no $vmlinuz; run: sudo make setup" >&2
 	exit 1
+fi
+append=${PROCTRACE_VM_APPEND-slub_debug=FZPU kfence.sample_interval=100}
+memory=${PROCTRACE_VM_MEMORY:-3G}
+if [ "$tier" = debug ]; then
+	append="panic_on_warn=1 softlockup_panic=1 ${PROCTRACE_VM_APPEND-}"
+	memory=${PROCTRACE_VM_MEMORY:-4G}
 fi
 mkdir -p "$TOP/build/results"
 export PATH=$TOP/build/venv/bin:$PATH
-exec vng --run "/boot/vmlinuz-$kver" --disable-kvm \
-	--cpus "${PROCTRACE_VM_CPUS:-2}" --memory "${PROCTRACE_VM_MEMORY:-3G}" \
+exec timeout --foreground -k 30 "${PROCTRACE_VM_TIMEOUT:-3600}" \
+	vng --run "$vmlinuz" --disable-kvm \
+	--cpus "${PROCTRACE_VM_CPUS:-2}" --memory "$memory" \
 	--rwdir "$TOP/build/results" \
-	--append "${PROCTRACE_VM_APPEND-slub_debug=FZPU kfence.sample_interval=100}" \
+	--append "$append" \
 	--exec "$*"

@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -45,24 +46,33 @@ static int __init proctrace_check_params(void)
 	return 0;
 }
 
+/*
+ * Every failure says which part could not be set up, once, and leaves
+ * nothing behind: no /proc/proctrace, no probe, no memory.
+ */
 static int __init proctrace_init(void)
 {
+	const char *what;
 	int ret;
 
 	ret = proctrace_check_params();
 	if (ret)
 		return ret;
+	what = "the lifecycle table";
 	ret = pt_lifecycle_init(max_tracked);
 	if (ret)
-		return ret;
+		goto out;
+	what = "the event ring";
 	ret = pt_events_init(event_slots);
 	if (ret)
 		goto out_free_lifecycle;
+	what = "the tracepoint probes";
 	ret = pt_tracepoints_init();
 	if (ret)
 		goto out_free_events;
 	/* After the probes: a fork racing with the scan is not missed. */
 	pt_lifecycle_scan();
+	what = "/proc/" PROCTRACE_PROC_DIR;
 	ret = pt_procfs_init();
 	if (ret)
 		goto out_detach_probes;
@@ -75,6 +85,8 @@ out_free_events:
 	pt_events_exit();
 out_free_lifecycle:
 	pt_lifecycle_exit();
+out:
+	pr_err("not loaded: setting up %s failed (%pe)\n", what, ERR_PTR(ret));
 	return ret;
 }
 

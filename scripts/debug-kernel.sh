@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Build the debug tier's kernel (lockdep, PROVE_RCU, KASAN, UBSAN, kmemleak,
+# fault injection; scripts/kconfig/debug.config) from Debian's
+# linux-source-7.x tarball, once, into the machine-wide cache:
+#
+#   $PROCTRACE_CACHE/debug/<source version>-<config hash>/
+#       linux/      the built tree (KDIR for M= builds of proctrace.ko)
+#       bzImage     what the guest boots
+#       release     its kernel release string (contains "debug")
+#       .built      present once everything above is complete
+#
+# The key is the source version plus a hash of the fragment and the
+# compiler's version: changing either builds a new kernel, an unchanged
+# one is reused. Prints the directory on stdout.
+#
+#   scripts/debug-kernel.sh <linux-source-7.x.tar.xz> <source version>
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${PROCTRACE_CACHE:-/var/cache/proctrace}
+tarball=$1
+srcver=$2
+frag=$TOP/scripts/kconfig/debug.config
+
+hash=$( (cat "$frag"; gcc --version | head -n 1) | sha256sum | cut -c1-12)
+dir=$CACHE/debug/$srcver-$hash
+mkdir -p "$CACHE/debug"
+# One build at a time per machine: a second caller waits for the first and
+# then finds its result.
+exec 9>"$CACHE/debug/.lock"
+flock 9
+if [ -e "$dir/.built" ]; then
+	echo "$dir"
+	exit 0
+fi
+
+rm -rf "$dir"
+mkdir -p "$dir/linux"
+log=$dir/build.log
+echo "debug-kernel: building $srcver ($hash) in $dir, log in $log" >&2
+t0=$(date +%s)
+tar -C "$dir/linux" --strip-components=1 -xJf "$tarball"
+(
+	cd "$dir/linux"
+	"$CACHE/venv/bin/virtme-configkernel" --defconfig --custom "$frag"
+	# Every option the fragment asks for must have survived olddefconfig:
+	# a dependency that silently dropped one would void the tier.
+	grep -E '^CONFIG_[A-Z0-9_]+=' "$frag" | while IFS= read -r want; do
+		grep -qxF "$want" .config ||
+			{ echo "debug-kernel: $want did not survive olddefconfig" >&2; exit 1; }
+	done
+	make -j"$(nproc)" bzImage modules
+	make -s modules_install INSTALL_MOD_PATH="$dir/mods" INSTALL_MOD_STRIP=1
+) >"$log" 2>&1 || { tail -n 30 "$log" >&2; exit 1; }
+cp "$dir/linux/arch/x86/boot/bzImage" "$dir/bzImage"
+make -s -C "$dir/linux" kernelrelease >"$dir/release"
+echo "$(($(date +%s) - t0))" >"$dir/build-seconds"
+touch "$dir/.built"
+echo "debug-kernel: built $(cat "$dir/release") in $(cat "$dir/build-seconds") s" >&2
+echo "$dir"

@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Sourced by the guest scripts. splats <file> prints every line of a dmesg
+# capture that is a kernel splat: BUG, WARNING, oops, lockdep, RCU,
+# KASAN, UBSAN, KFENCE, kmemleak, stalls, list and slab corruption, and
+# any call trace. The one exception is the report warn_alloc() prints when
+# an allocation fails without __GFP_NOWARN ("page allocation failure",
+# "vmalloc error"): the fault-injection tests make the kernel's own module
+# loader fail that way on purpose, and that report is not a bug. Its call
+# trace is skipped, up to the line that ends it; any other splat inside it
+# is still reported.
+
+SPLAT_RE='BUG:|WARNING:|Oops|general protection|RIP: |Call Trace:|suspicious RCU usage|sleeping function called from invalid context|possible circular locking|possible recursive locking|inconsistent lock state|KASAN:|UBSAN:|KFENCE:|kmemleak|unreferenced object|detected stall|soft lockup|hung_task|blocked for more than|list_add corruption|list_del corruption|buggy .next function|Slab corruption|Redzone|Poison overwritten|Object padding|scheduling while atomic'
+
+splats() {
+	awk -v re="$SPLAT_RE" '
+		/(page allocation failure|vmalloc error): / { in_alloc = 1; next }
+		in_alloc && /(Call Trace:|<\/?TASK>|^\[[ 0-9.]+\]  [^ ]|Mem-Info|Node [0-9]|DMA|Normal|free:|pages |Hardware name|CPU: |Tainted|active_anon|[0-9]+ total pagecache)/ &&
+			!/(BUG:|WARNING:|KASAN:|UBSAN:|RIP: )/ { next }
+		{ in_alloc = 0 }
+		$0 ~ re { print }
+	' "$1"
+}
