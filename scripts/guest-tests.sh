@@ -12,6 +12,12 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 KO=$1
 OUT=$2
 TIMEOUT=$(sed -n 's/^timeout=//p' "$TOP/selftests/settings" 2>/dev/null)
+TIMEOUT=${TIMEOUT:-600}
+# The timeout only catches a hung test. Under KASAN, lockdep and kmemleak
+# the same work takes several times longer than on a stock kernel.
+case $(uname -r) in
+*debug*) TIMEOUT=$((TIMEOUT * 4)) ;;
+esac
 mkdir -p "$OUT"
 exec 3>"$OUT/guest.tap"
 TAP_FD=3
@@ -42,7 +48,7 @@ for t in "$TOP"/selftests/proctrace_*_test; do
 	name=$(basename "$t")
 	echo "== $name" >&2
 	(cd "$TOP/selftests" &&
-	 PROCTRACE_KO=$KO timeout "${TIMEOUT:-600}" "$t") >"$OUT/$name.tap" 2>&1
+	 PROCTRACE_KO=$KO timeout "$TIMEOUT" "$t") >"$OUT/$name.tap" 2>&1
 	rc=$?
 	# A crash or timeout leaves no TAP line for the test that died.
 	[ $rc = 0 ] || [ $rc = 1 ] || [ $rc = 4 ] ||

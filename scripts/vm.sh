@@ -29,14 +29,16 @@ if [ ! -e "$vmlinuz" ]; then
 	exit 1
 fi
 append=${PROCTRACE_VM_APPEND-slub_debug=FZPU kfence.sample_interval=100}
+timeout=${PROCTRACE_VM_TIMEOUT:-3600}
 memory=${PROCTRACE_VM_MEMORY:-3G}
 if [ "$tier" = debug ]; then
 	append="panic_on_warn=1 softlockup_panic=1 ${PROCTRACE_VM_APPEND-}"
 	memory=${PROCTRACE_VM_MEMORY:-4G}
+	timeout=${PROCTRACE_VM_TIMEOUT:-4800}
 fi
 mkdir -p "$TOP/build/results"
 export PATH=$TOP/build/venv/bin:$PATH
-exec timeout --foreground -k 30 "${PROCTRACE_VM_TIMEOUT:-3600}" \
+exec timeout --foreground -k 30 "$timeout" \
 	vng --run "$vmlinuz" --disable-kvm \
 	--cpus "${PROCTRACE_VM_CPUS:-2}" --memory "$memory" \
 	--rwdir "$TOP/build/results" \
