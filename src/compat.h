@@ -37,4 +37,28 @@
 #define PT_EXIT_GROUP_DEAD(p) (atomic_read(&(p)->signal->live) == 0)
 #endif
 
+/*
+ * sched_prepare_exec appeared in 6.10 ("tracing: Add sched_prepare_exec
+ * tracepoint"): it fires in begin_new_exec() before de_thread(), while a
+ * non-leader thread that execs still has its own struct pid. 6.1 lacks it,
+ * 6.12 and 7.x have it. Without it, an exec record cannot give the old
+ * pid in nested namespaces (events.c).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define PT_HAVE_PREPARE_EXEC
+#endif
+
+/*
+ * CLONE_AUTOREAP (clone3 flag bit 34) appeared in 7.3: such a child sets
+ * signal->autoreap, and do_notify_parent() then tells exit_notify() to
+ * release it at once, so it is EXIT_ZOMBIE only for a moment under
+ * tasklist_lock (unless traced: a tracer still has to reap it). The flag
+ * and the field came together, so the flag's presence tests for both.
+ */
+#ifdef CLONE_AUTOREAP
+#define PT_TASK_AUTOREAP(p) ((p)->signal->autoreap)
+#else
+#define PT_TASK_AUTOREAP(p) ((void)(p), false)
+#endif
+
 #endif /* _PROCTRACE_COMPAT_H */

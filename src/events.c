@@ -13,6 +13,15 @@
  *
  * Pids are recorded for the first PT_NS_LEVELS pid-namespace levels of the
  * task and translated for each reader at read time.
+ *
+ * Unloading: procfs files do not pin the module, and proc_remove() only
+ * waits for calls in progress and releases every open file. It does not
+ * detach poll waiters, which stay linked to pt_events_wq, a static in
+ * module memory. pt_events_exit() detaches them the way the kernel does
+ * for a polled queue that goes away (wake_up_pollfree()), and waits until
+ * none can touch the queue any more. Every read() from then on fails with
+ * EIO (ours while the module closes, procfs's once the file is gone), so
+ * the stream has one ending a reader can tell from an error.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -82,6 +91,36 @@ static atomic_t pt_nr_readers = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(pt_events_wq);
 static struct irq_work pt_wake_work;
 static bool pt_events_closing;
+
+#ifdef PT_HAVE_PREPARE_EXEC
+/*
+ * The pids a non-leader thread had in each namespace before its exec, taken
+ * at sched_prepare_exec, before de_thread() frees them, for the exec probe
+ * to print as old_pid. Keyed by the task: prepare_exec replaces the task's
+ * entry, so the one the exec probe finds is from the same exec. Execs from
+ * non-leader threads in a nested namespace are rare and short; when more
+ * than PT_EXEC_SLOTS are in flight the oldest is forgotten (its old_pid is
+ * then unknown, 0). task is only compared, never dereferenced.
+ *
+ * An entry found for a task is always from that task's latest exec: the
+ * prepare probe runs for every exec, readers or not, so a task_struct
+ * reused after a task whose exec failed (its entry left behind) replaces
+ * that entry in its own prepare_exec before its exec probe can look.
+ */
+#define PT_EXEC_SLOTS 16
+
+struct pt_exec_slot {
+	const struct task_struct *task;
+	u64 stamp; /* 0: free */
+	u8 levels;
+	struct pid_namespace *ns[PT_NS_LEVELS];
+	pid_t nr[PT_NS_LEVELS];
+};
+
+static DEFINE_RAW_SPINLOCK(pt_exec_lock);
+static struct pt_exec_slot pt_exec_slots[PT_EXEC_SLOTS]; /* pt_exec_lock */
+static u64 pt_exec_stamp; /* pt_exec_lock */
+#endif
 
 static const char *const pt_event_names[] = {
 	[PT_EV_FORK] = PROCTRACE_EV_FORK,
@@ -168,29 +207,109 @@ void pt_events_fork(struct task_struct *parent, struct task_struct *child)
 	pt_event_commit(&ev);
 }
 
+#ifdef PT_HAVE_PREPARE_EXEC
 /*
- * @old_pid is the caller's pid before a non-leader thread took over the
- * leader's in de_thread(); the old pid may already be freed, so in nested
- * namespaces it is only known when it did not change (0 otherwise).
+ * sched_prepare_exec, in @p before de_thread(): task_pid(p) is still the
+ * thread's own struct pid and its numbers are valid. Only a non-leader
+ * in a nested namespace needs them: in the initial one, sched_process_exec
+ * passes the old pid itself.
+ */
+void pt_events_prepare_exec(struct task_struct *p)
+{
+	struct pt_exec_slot *slot = NULL, *s;
+	unsigned long flags;
+	struct pid *pid;
+	unsigned int i;
+
+	if (thread_group_leader(p))
+		return;
+	rcu_read_lock();
+	pid = task_pid(p);
+	if (!pid || !pid->level) {
+		rcu_read_unlock();
+		return;
+	}
+	raw_spin_lock_irqsave(&pt_exec_lock, flags);
+	for (s = pt_exec_slots; s < pt_exec_slots + PT_EXEC_SLOTS; s++) {
+		if (s->stamp && s->task == p) {
+			slot = s;
+			break;
+		}
+		if (!slot || (slot->stamp && s->stamp < slot->stamp))
+			slot = s;
+	}
+	slot->task = p;
+	slot->stamp = ++pt_exec_stamp;
+	slot->levels = min_t(unsigned int, pid->level + 1, PT_NS_LEVELS);
+	for (i = 0; i < slot->levels; i++) {
+		slot->ns[i] = pid->numbers[i].ns;
+		slot->nr[i] = pid->numbers[i].nr;
+	}
+	raw_spin_unlock_irqrestore(&pt_exec_lock, flags);
+	rcu_read_unlock();
+}
+
+/*
+ * Fills ev->ids[].old_pid from @p's entry, if prepare_exec recorded one
+ * for this very pid: nr[0] is the global pid, which sched_process_exec
+ * passes as @old_pid. Levels it cannot prove stay 0.
+ */
+static void pt_exec_old_pids(struct pt_event *ev, struct task_struct *p,
+			     pid_t old_pid)
+{
+	struct pt_exec_slot *s;
+	unsigned long flags;
+	unsigned int i;
+
+	raw_spin_lock_irqsave(&pt_exec_lock, flags);
+	for (s = pt_exec_slots; s < pt_exec_slots + PT_EXEC_SLOTS; s++) {
+		if (!s->stamp || s->task != p)
+			continue;
+		s->stamp = 0;
+		if (s->nr[0] != old_pid)
+			break;
+		for (i = 1; i < ev->levels && i < s->levels; i++)
+			if (s->ns[i] == ev->ids[i].ns)
+				ev->ids[i].old_pid = s->nr[i];
+		break;
+	}
+	raw_spin_unlock_irqrestore(&pt_exec_lock, flags);
+}
+#else
+/*
+ * Without sched_prepare_exec (before 6.10) nothing runs between the
+ * thread's last use of its old pid and de_thread() freeing it; looking the
+ * number up afterwards may find another task that reused it. So the old
+ * pid is only given in the initial namespace, where the tracepoint passes
+ * it.
+ */
+static void pt_exec_old_pids(struct pt_event *ev, struct task_struct *p,
+			     pid_t old_pid)
+{
+}
+#endif
+
+/*
+ * @old_pid is the caller's global pid before a non-leader thread took over
+ * the leader's in de_thread(), which freed it: for nested namespaces it
+ * comes from what pt_events_prepare_exec() kept, or is 0 (unknown).
  */
 void pt_events_exec(struct task_struct *p, pid_t old_pid, const char *filename)
 {
 	struct pt_event ev;
-	struct pid *old;
 	unsigned int i;
 
 	pt_event_init(&ev, PT_EV_EXEC, p);
 	strscpy(ev.filename, filename, sizeof(ev.filename));
 	rcu_read_lock();
 	pt_event_ids(&ev, p);
-	if (old_pid != p->pid) {
-		old = find_pid_ns(old_pid, &init_pid_ns);
-		for (i = 1; i < ev.levels; i++)
-			ev.ids[i].old_pid = old ? pid_nr_ns(old, ev.ids[i].ns) :
-						  0;
-		ev.ids[0].old_pid = old_pid;
-	}
 	rcu_read_unlock();
+	if (old_pid != p->pid) {
+		ev.ids[0].old_pid = old_pid;
+		for (i = 1; i < ev.levels; i++)
+			ev.ids[i].old_pid = 0;
+		pt_exec_old_pids(&ev, p, old_pid);
+	}
 	pt_event_commit(&ev);
 }
 
@@ -345,11 +464,24 @@ static ssize_t pt_events_read(struct file *file, char __user *buf, size_t count,
 	size_t done = 0;
 	ssize_t ret = 0;
 
+	/* The stream never ends: 0 is only for a read of 0 bytes. */
+	if (!count)
+		return READ_ONCE(pt_events_closing) ? -EIO : 0;
 	if (mutex_lock_interruptible(&r->lock))
 		return -ERESTARTSYS;
 	for (;;) {
+		/*
+		 * The module is going: EIO, as procfs answers once the file
+		 * is removed, so a reader sees one ending whichever comes
+		 * first. Nothing else in this file returns EIO.
+		 */
+		if (READ_ONCE(pt_events_closing)) {
+			if (!done)
+				ret = -EIO;
+			break;
+		}
 		if (!r->pending_len && !pt_reader_next_line(r)) {
-			if (done || READ_ONCE(pt_events_closing))
+			if (done)
 				break;
 			if (file->f_flags & O_NONBLOCK) {
 				ret = -EAGAIN;
@@ -383,7 +515,8 @@ static ssize_t pt_events_read(struct file *file, char __user *buf, size_t count,
 /*
  * Readable only if a line for this reader is ready: records about tasks
  * outside its pid namespace are skipped here, or poll() would wake a
- * reader whose read() then blocks.
+ * reader whose read() then blocks. While the module closes it is readable
+ * (and read() fails with EIO), as procfs reports it once the file is gone.
  */
 static __poll_t pt_events_poll(struct file *file, poll_table *wait)
 {
@@ -391,15 +524,13 @@ static __poll_t pt_events_poll(struct file *file, poll_table *wait)
 	bool ready;
 
 	poll_wait(file, &pt_events_wq, wait);
+	if (READ_ONCE(pt_events_closing))
+		return EPOLLIN | EPOLLRDNORM | EPOLLERR;
 	if (mutex_lock_interruptible(&r->lock))
 		return EPOLLIN | EPOLLRDNORM; /* let read() report it */
 	ready = r->pending_len || pt_reader_next_line(r);
 	mutex_unlock(&r->lock);
-	if (ready)
-		return EPOLLIN | EPOLLRDNORM;
-	if (READ_ONCE(pt_events_closing))
-		return EPOLLHUP;
-	return 0;
+	return ready ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
 static int pt_events_open(struct inode *inode, struct file *file)
@@ -460,16 +591,69 @@ int pt_events_init(unsigned int slots)
 	return 0;
 }
 
-/* Wake blocked readers for good, so proc_remove() need not wait on them. */
+/*
+ * Wake blocked readers for good: they return EIO, and proc_remove(), which
+ * waits for every read() in progress, need not wait on them.
+ */
 void pt_events_shutdown(void)
 {
 	WRITE_ONCE(pt_events_closing, true);
 	wake_up_all(&pt_events_wq);
 }
 
-/* Called once no probe can run any more. */
+/*
+ * The key of the last wake-up. POLLFREE makes epoll (ep_poll_callback())
+ * and io_uring (io_poll_wake()) unlink their entries and forget the queue;
+ * the other bits make sure poll() and select() sleepers (pollwake()) match
+ * it: poll() always listens for EPOLLERR | EPOLLHUP, select() for EPOLLPRI.
+ */
+#define PT_POLLFREE_KEY (EPOLLHUP | EPOLLERR | EPOLLPRI | POLLFREE)
+
+/*
+ * Detaches every poller from pt_events_wq before the module memory that
+ * holds it is freed. Runs after proc_remove(): proc_reg_poll() no longer
+ * calls pt_events_poll(), so no poll_wait() can add an entry again.
+ *
+ * wake_up_pollfree() is not used: it WARNs if the queue is not empty
+ * right after the wake-up, and poll() and select() sleepers are: pollwake()
+ * only wakes the task, which unlinks its entry (remove_wait_queue(), under
+ * the queue lock) in poll_freewait() once it runs. So wake, and wait until
+ * the queue is empty, seen under its lock: a sleeper that unlinked its
+ * entry has then released the lock too, and never looks at the queue
+ * again.
+ *
+ * epoll and io_uring unlink their entries inside the wake-up, but may still
+ * read the queue pointer they had and lock it: they do so under
+ * rcu_read_lock() and test the pointer POLLFREE cleared
+ * (ep_remove_wait_queue(), io_poll_remove_entries()), which is why every
+ * user of POLLFREE frees the queue only after a grace period.
+ */
+static void pt_events_pollfree(void)
+{
+	bool queued;
+
+	for (;;) {
+		__wake_up(&pt_events_wq, TASK_NORMAL, 0,
+			  poll_to_key(PT_POLLFREE_KEY));
+		spin_lock_irq(&pt_events_wq.lock);
+		/* Under the lock: a sleeper seen unlinked has unlocked too. */
+		queued = waitqueue_active(&pt_events_wq);
+		spin_unlock_irq(&pt_events_wq.lock);
+		if (!queued)
+			break;
+		/* Woken sleepers leave as soon as they run: let them. */
+		schedule_timeout_uninterruptible(1);
+	}
+	synchronize_rcu();
+}
+
+/*
+ * Called once the files are removed and no probe can run any more: nothing
+ * can queue the irq_work or add a poller again.
+ */
 void pt_events_exit(void)
 {
 	irq_work_sync(&pt_wake_work);
+	pt_events_pollfree();
 	vfree(pt_ring);
 }

@@ -16,6 +16,7 @@
 struct file;
 struct pid;
 struct pid_namespace;
+struct pt_budget;
 struct seq_file;
 
 /* pt_task.flags, printed in this order by the "tasks" view. */
@@ -80,7 +81,16 @@ struct pt_viewer {
 	struct pid_namespace *mount_ns;
 	bool own_tasks_only;
 	kuid_t fsuid;
+	struct pt_budget *budget; /* NULL: exempt (snapshot.c) */
 };
+
+/*
+ * Memory a snapshot keeps until close(): a failed charge to a small
+ * memory cgroup returns NULL rather than invoking the OOM killer, and
+ * quietly, because the reader is told with ENOMEM.
+ */
+#define PT_GFP_SNAPSHOT \
+	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /*
  * A snapshot: tasks sorted by (tgid, leader first, pid). For
@@ -91,11 +101,17 @@ struct pt_snapshot {
 	struct pt_task *tasks;
 	unsigned int *order;
 	unsigned int *depth;
+	struct pt_budget *budget; /* referenced; charged @charged bytes */
+	size_t charged;
 };
 
 int pt_viewer_init(struct pt_viewer *viewer, struct file *file);
 void pt_viewer_release(struct pt_viewer *viewer);
 pid_t pt_viewer_pid(const struct pt_viewer *viewer, struct task_struct *t);
+size_t pt_alloc_cost(size_t n, size_t size);
+int pt_budget_charge(const struct pt_viewer *viewer, size_t bytes);
+void pt_budget_uncharge(const struct pt_viewer *viewer, size_t bytes);
+void *pt_kvmalloc(size_t size);
 
 struct pt_snapshot *pt_snapshot_take(const struct pt_viewer *viewer,
 				     enum pt_walk walk);
@@ -219,6 +235,7 @@ void pt_events_exit(void);
 bool pt_events_wanted(void);
 void pt_events_fork(struct task_struct *parent, struct task_struct *child);
 void pt_events_exec(struct task_struct *p, pid_t old_pid, const char *filename);
+void pt_events_prepare_exec(struct task_struct *p);
 void pt_events_exit_task(struct task_struct *p, bool group_dead);
 void pt_events_reap(struct task_struct *p, struct pid *self);
 extern const struct proc_ops pt_events_proc_ops;

@@ -42,6 +42,18 @@ static void pt_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 		pt_events_exec(p, old_pid, bprm->filename);
 }
 
+#ifdef PT_HAVE_PREPARE_EXEC
+/*
+ * Before de_thread() frees an exec'ing thread's own pid. Whether or not
+ * anyone reads events: the entry it leaves must be this exec's (events.c).
+ */
+static void pt_probe_prepare_exec(void *data, struct task_struct *task,
+				  struct linux_binprm *bprm)
+{
+	pt_events_prepare_exec(task);
+}
+#endif
+
 /*
  * The status the parent will collect, as wait_task_zombie() computes it:
  * the group exit code after exit_group() or a fatal signal, else the
@@ -96,6 +108,9 @@ static_assert(PT_PROBE_TYPE_OK(sched_process_exec, pt_probe_exec));
 static_assert(PT_PROBE_TYPE_OK(sched_process_exit, pt_probe_exit));
 static_assert(PT_PROBE_TYPE_OK(sched_process_free, pt_probe_free));
 static_assert(PT_PROBE_TYPE_OK(sched_process_wait, pt_probe_wait));
+#ifdef PT_HAVE_PREPARE_EXEC
+static_assert(PT_PROBE_TYPE_OK(sched_prepare_exec, pt_probe_prepare_exec));
+#endif
 
 struct pt_probe {
 	const char *name;
@@ -110,6 +125,9 @@ static struct pt_probe pt_probes[] = {
 	{ "sched_process_exit", pt_probe_exit, true },
 	{ "sched_process_free", pt_probe_free, false },
 	{ "sched_process_wait", pt_probe_wait, false },
+#ifdef PT_HAVE_PREPARE_EXEC
+	{ "sched_prepare_exec", pt_probe_prepare_exec, false },
+#endif
 };
 
 static void pt_find_tracepoint(struct tracepoint *tp, void *priv)

@@ -280,6 +280,11 @@ enum src_ev_status src_events_next(struct src_events *evs, struct pt_event *ev)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return SRC_EV_AGAIN;
+		/* abi.rst: how the stream ends, and nothing else means it. */
+		if (n < 0 && errno == EIO) {
+			pt_err("proctrace was unloaded: the event stream ended");
+			return ev_fail(evs);
+		}
 		if (n < 0) {
 			pt_err("%s/%s: read: %s", src_location(),
 			       PROCTRACE_FILE_EVENTS, strerror(errno));

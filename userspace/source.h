@@ -39,7 +39,7 @@ enum src_ev_status {
 	SRC_EV_RECORD,
 	/* Nothing to read now; wait with poll() on src_events_fd(). */
 	SRC_EV_AGAIN,
-	/* The stream ended (module unloaded, or the end of a file). */
+	/* The stream ended (a file's end; the module never ends it so). */
 	SRC_EV_EOF,
 	/* A malformed record was skipped; err_get() says why. */
 	SRC_EV_SKIPPED,
