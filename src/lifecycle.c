@@ -7,8 +7,11 @@
  * Entries are keyed by (global pid, start_boottime), an identity that
  * survives pid reuse and exec from a non-leader thread (de_thread() copies
  * the leader's start time). They come from a pool preallocated at load, so
- * the probes never allocate; when the pool is empty the process is not
- * tracked and table_dropped says so. An entry leaves when its task is freed
+ * the probes never allocate. Only two places create entries: the fork
+ * probe, for the new process, and the load-time scan, for every process
+ * alive then. When the pool is empty there, the process is not tracked for
+ * the rest of its life and table_dropped counts it, once; exit and wait only
+ * look entries up. An entry leaves when its task is freed
  * (sched_process_free), which is also when its pid references are put.
  *
  * Locking: one raw spinlock, taken with interrupts off because
@@ -31,6 +34,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "debug.h"
 #include "proctrace.h"
 
 enum {
@@ -82,20 +86,18 @@ static struct pt_life *pt_life_find(pid_t gpid, u64 start_ns)
 }
 
 /*
- * The entry of @leader's process, created if missing. Caller holds
- * pt_life_lock and rcu_read_lock(), and @leader is a thread-group leader.
+ * A new entry for @leader's process, or NULL when the pool is empty. Caller
+ * holds pt_life_lock and rcu_read_lock(), has checked that there is none
+ * yet, and @leader is a thread-group leader. It does not count the drop:
+ * only the two places that decide a process is untracked do (see
+ * pt_life_drop()).
  */
-static struct pt_life *pt_life_get(struct task_struct *leader)
+static struct pt_life *pt_life_new(struct task_struct *leader)
 {
 	struct pt_life *e;
 
-	e = pt_life_find(leader->pid, leader->start_boottime);
-	if (e)
-		return e;
-	if (hlist_empty(&pt_life_free)) {
-		pt_counter_inc(PT_CNT_TABLE_DROPPED);
+	if (hlist_empty(&pt_life_free))
 		return NULL;
-	}
 	e = hlist_entry(pt_life_free.first, struct pt_life, node);
 	hlist_del(&e->node);
 	memset(e, 0, sizeof(*e));
@@ -109,6 +111,83 @@ static struct pt_life *pt_life_get(struct task_struct *leader)
 	return e;
 }
 
+/*
+ * The one place that links an entry under its parent's, for the fork probe
+ * and the load-time scan alike. kernel_clone() puts a child on the task
+ * list before sched_process_fork fires, so both can reach the same child,
+ * in either order: linking is idempotent. A zombie is not linked (its
+ * parent's death cannot orphan it), nor is a child of a parent whose group
+ * already died (exit_notify() hands it to a reaper; it is not orphaned
+ * "later"). Caller holds pt_life_lock.
+ */
+static void pt_life_link(struct pt_life *e, struct pt_life *pe,
+			 struct task_struct *p)
+{
+	if (!e || !pe || !list_empty(&e->link) || p->exit_state ||
+	    (pe->flags & PT_LIFE_EXITED))
+		return;
+	list_add_tail(&e->link, &pe->kids);
+}
+
+/*
+ * table_dropped counts processes, not failed lookups: a process is counted
+ * when the fork probe or the load-time scan finds the pool empty, and
+ * never again. A process forked while the scan runs can meet both, so
+ * until the scan is over each of them leaves the key of a process it
+ * dropped here for the other to find: the fork probe for every child it
+ * drops meanwhile, the scan for a child it drops while the child is still
+ * TASK_NEW (its fork probe may come later; once a child was woken, its
+ * fork probe has run: sched_process_fork fires before wake_up_new_task()).
+ * A process dropped by one is never tracked by the other. Keys left by the
+ * fork probe are useless once the scan is over and are forgotten then.
+ * All under pt_life_lock. If the array is full, a process may be counted
+ * twice; it cannot be missed.
+ */
+#define PT_LIFE_DEFERRED_MAX 64
+
+struct pt_life_key {
+	pid_t gpid;
+	bool by_scan;
+	u64 start_ns;
+};
+
+static struct pt_life_key pt_deferred[PT_LIFE_DEFERRED_MAX];
+static unsigned int pt_nr_deferred;
+static bool pt_scan_done;
+
+/* Finds and forgets the key of @p. Caller holds pt_life_lock. */
+static bool pt_deferred_take(struct task_struct *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < pt_nr_deferred; i++) {
+		if (pt_deferred[i].gpid != p->pid ||
+		    pt_deferred[i].start_ns != p->start_boottime)
+			continue;
+		pt_deferred[i] = pt_deferred[--pt_nr_deferred];
+		return true;
+	}
+	return false;
+}
+
+/* Counts @p as dropped; see above. Caller holds pt_life_lock. */
+static void pt_life_drop(struct task_struct *p, bool by_scan, bool remember)
+{
+	pt_counter_inc(PT_CNT_TABLE_DROPPED);
+	if (!remember || pt_nr_deferred == PT_LIFE_DEFERRED_MAX)
+		return;
+	pt_deferred[pt_nr_deferred++] = (struct pt_life_key){
+		.gpid = p->pid,
+		.by_scan = by_scan,
+		.start_ns = p->start_boottime,
+	};
+}
+
+/*
+ * The parent's entry is only looked up: a parent forked after load has one
+ * unless it was dropped, and a parent the load-time scan has not reached
+ * yet gets its child linked by the scan's second pass.
+ */
 void pt_lifecycle_fork(struct task_struct *child)
 {
 	struct task_struct *parent;
@@ -117,17 +196,26 @@ void pt_lifecycle_fork(struct task_struct *child)
 
 	if (!thread_group_leader(child))
 		return;
+	pt_debug_fork_delay();
 	rcu_read_lock();
 	parent = rcu_dereference(child->real_parent)->group_leader;
 	raw_spin_lock_irqsave(&pt_life_lock, flags);
-	e = pt_life_get(child);
-	if (e) {
-		e->flags |= PT_LIFE_BORN;
-		e->orig_parent = get_pid(task_tgid(parent));
-		pe = parent == &init_task ? NULL : pt_life_get(parent);
-		if (pe)
-			list_add_tail(&e->link, &pe->kids);
+	e = pt_life_find(child->pid, child->start_boottime);
+	if (!e && pt_nr_deferred && pt_deferred_take(child))
+		goto out_unlock; /* the scan dropped and counted it */
+	if (!e)
+		e = pt_life_new(child);
+	if (!e) {
+		pt_life_drop(child, false, !pt_scan_done);
+		goto out_unlock;
 	}
+	e->flags |= PT_LIFE_BORN;
+	if (!e->orig_parent)
+		e->orig_parent = get_pid(task_tgid(parent));
+	/* init_task (pid 0, kthreadd's parent) never has an entry. */
+	pe = pt_life_find(parent->pid, parent->start_boottime);
+	pt_life_link(e, pe, child);
+out_unlock:
 	raw_spin_unlock_irqrestore(&pt_life_lock, flags);
 	rcu_read_unlock();
 }
@@ -139,7 +227,8 @@ void pt_lifecycle_fork(struct task_struct *child)
  * Before 6.16 the probe can only guess group death from signal->live, and
  * two threads exiting together may both see it at zero; the first one to
  * get here wins. Returns false for the loser (true when the process is
- * not tracked, as nothing can tell then).
+ * not tracked, as nothing can tell then). An untracked process stays so:
+ * it was counted when it was dropped.
  */
 bool pt_lifecycle_group_exit(struct task_struct *p, int exit_code, u64 now)
 {
@@ -147,9 +236,8 @@ bool pt_lifecycle_group_exit(struct task_struct *p, int exit_code, u64 now)
 	unsigned long flags;
 	bool first = true;
 
-	rcu_read_lock();
 	raw_spin_lock_irqsave(&pt_life_lock, flags);
-	e = pt_life_get(p->group_leader);
+	e = pt_life_find(p->group_leader->pid, p->group_leader->start_boottime);
 	if (!e)
 		goto out_unlock;
 	if (e->flags & PT_LIFE_EXITED) {
@@ -171,22 +259,21 @@ bool pt_lifecycle_group_exit(struct task_struct *p, int exit_code, u64 now)
 	}
 out_unlock:
 	raw_spin_unlock_irqrestore(&pt_life_lock, flags);
-	rcu_read_unlock();
 	return first;
 }
 
+/* Only looks up: a waiter the table does not track was counted when dropped. */
 void pt_lifecycle_wait(struct task_struct *waiter)
 {
+	struct task_struct *leader = waiter->group_leader;
 	struct pt_life *e;
 	unsigned long flags;
 
-	rcu_read_lock();
 	raw_spin_lock_irqsave(&pt_life_lock, flags);
-	e = pt_life_get(waiter->group_leader);
+	e = pt_life_find(leader->pid, leader->start_boottime);
 	if (e)
 		e->flags |= PT_LIFE_WAITED;
 	raw_spin_unlock_irqrestore(&pt_life_lock, flags);
-	rcu_read_unlock();
 }
 
 /*
@@ -297,26 +384,50 @@ void pt_lifecycle_usage(unsigned int *used, unsigned int *size)
 }
 
 /*
- * Enter every process alive now, linked under its current parent, so a
- * parent that dies after load orphans its pre-load children too (their
- * original parent stays unknown). Runs after the probes are registered:
- * a fork racing with the scan finds its entry already linked.
+ * Enter every process alive now, then link each under its current parent,
+ * so a parent that dies after load orphans its pre-load children too
+ * (their original parent stays unknown). Two passes, so a child listed
+ * before its parent is linked all the same. Runs after the probes are
+ * registered: a child forked meanwhile meets the fork probe, this scan or
+ * both, and pt_life_link() and the deferred keys make that harmless. The
+ * lock is taken per process: the scan does not hold off the probes.
  */
 void pt_lifecycle_scan(void)
 {
 	struct task_struct *p, *parent;
 	struct pt_life *e, *pe;
 	unsigned long flags;
+	unsigned int i;
 
 	rcu_read_lock();
 	for_each_process(p) {
-		parent = rcu_dereference(p->real_parent)->group_leader;
 		raw_spin_lock_irqsave(&pt_life_lock, flags);
-		e = pt_life_get(p);
-		pe = parent == &init_task ? NULL : pt_life_get(parent);
-		if (e && pe && list_empty(&e->link) && !p->exit_state &&
-		    !(pe->flags & PT_LIFE_EXITED))
-			list_add_tail(&e->link, &pe->kids);
+		if (!pt_life_find(p->pid, p->start_boottime) &&
+		    !(pt_nr_deferred && pt_deferred_take(p)) && !pt_life_new(p))
+			pt_life_drop(p, true,
+				     READ_ONCE(p->__state) == TASK_NEW);
+		raw_spin_unlock_irqrestore(&pt_life_lock, flags);
+	}
+
+	/* From now on only the fork probe drops; its keys are of no use. */
+	raw_spin_lock_irqsave(&pt_life_lock, flags);
+	pt_scan_done = true;
+	for (i = 0; i < pt_nr_deferred;) {
+		if (pt_deferred[i].by_scan)
+			i++;
+		else
+			pt_deferred[i] = pt_deferred[--pt_nr_deferred];
+	}
+	raw_spin_unlock_irqrestore(&pt_life_lock, flags);
+
+	for_each_process(p) {
+		parent = rcu_dereference(p->real_parent)->group_leader;
+		if (parent == &init_task)
+			continue;
+		raw_spin_lock_irqsave(&pt_life_lock, flags);
+		e = pt_life_find(p->pid, p->start_boottime);
+		pe = pt_life_find(parent->pid, parent->start_boottime);
+		pt_life_link(e, pe, p);
 		raw_spin_unlock_irqrestore(&pt_life_lock, flags);
 	}
 	rcu_read_unlock();

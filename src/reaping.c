@@ -14,6 +14,7 @@
 #include <linux/sort.h>
 #include <linux/timekeeping.h>
 
+#include "compat.h"
 #include "proctrace.h"
 
 /* By parent, then oldest first (unknown ages, the oldest, lead), then pid. */
@@ -55,6 +56,30 @@ static void pt_zombie_parent_fill(struct pt_zombie_parent *zp,
 		life.waited;
 }
 
+/*
+ * Whether the snapshot's zombie @t is one a parent has to reap. The walk saw
+ * exit_state == EXIT_ZOMBIE without tasklist_lock, and an auto-reaped child
+ * (CLONE_AUTOREAP, 7.3) is EXIT_ZOMBIE for a moment in exit_notify() before
+ * it is released; so is a child of a parent that ignores SIGCHLD. Such a
+ * child never waits for its parent, so it is not listed: nor is a zombie
+ * that has been reaped since the walk (its pid is detached by then, or it
+ * is EXIT_DEAD). A leader waiting for its other threads is a zombie
+ * whatever its parent does. Caller holds rcu_read_lock(), which keeps the
+ * task and its signal_struct while its pid still leads to it.
+ */
+static bool pt_zombie_unreaped(const struct pt_task *t)
+{
+	struct task_struct *p;
+
+	p = pid_task(find_pid_ns(t->gpid, &init_pid_ns), PIDTYPE_PID);
+	if (!p || p->start_boottime != t->start_ns ||
+	    READ_ONCE(p->exit_state) != EXIT_ZOMBIE)
+		return false;
+	if (t->nr_threads > 1 || READ_ONCE(p->ptrace))
+		return true;
+	return !PT_TASK_AUTOREAP(p);
+}
+
 int pt_zombie_report(const struct pt_viewer *viewer,
 		     struct pt_zombie_report *rep)
 {
@@ -81,10 +106,12 @@ int pt_zombie_report(const struct pt_viewer *viewer,
 		return -ENOMEM;
 	}
 
+	/* n bounds the zombies still unreaped now, which are kept. */
+	rcu_read_lock();
 	for (i = 0, z = rep->zombies; i < snap->nr; i++) {
 		const struct pt_task *t = &snap->tasks[i];
 
-		if (!(t->flags & PT_TASK_ZOMBIE))
+		if (!(t->flags & PT_TASK_ZOMBIE) || !pt_zombie_unreaped(t))
 			continue;
 		z->task = t;
 		z->thread_group = t->nr_threads > 1;
@@ -93,6 +120,8 @@ int pt_zombie_report(const struct pt_viewer *viewer,
 			z->life.exited;
 		z++;
 	}
+	rcu_read_unlock();
+	n = z - rep->zombies;
 	rep->nr_zombies = n;
 	sort(rep->zombies, n, sizeof(*rep->zombies), pt_cmp_zombie, NULL);
 
