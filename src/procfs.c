@@ -14,6 +14,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kallsyms.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -47,6 +49,8 @@ struct pt_file {
 	struct pt_counts counts;
 	struct pt_zombie_report zombies;
 	struct pt_orphan_report orphans;
+	unsigned int nr_orphans; /* stats: only the count is kept */
+	size_t charged; /* to the viewer's budget, beyond the snapshots' */
 	u64 counters[PT_CNT_NR];
 	unsigned int table_used, table_size;
 };
@@ -252,13 +256,23 @@ static int pt_kthreads_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-/* Everything is read here, so every read() of one open file agrees. */
+/*
+ * Everything is read here, so every read() of one open file agrees. Only
+ * the number of orphans is kept, so an open stats file holds O(1) memory.
+ */
 static int pt_stats_prepare(struct pt_file *pf)
 {
+	int ret;
+
 	pt_counters_read(pf->counters);
 	pt_lifecycle_usage(&pf->table_used, &pf->table_size);
 	pt_count_tasks(&pf->viewer, &pf->counts);
-	return pt_orphan_report(&pf->viewer, &pf->orphans);
+	ret = pt_orphan_report(&pf->viewer, &pf->orphans);
+	if (ret)
+		return ret;
+	pf->nr_orphans = pf->orphans.nr;
+	pt_orphan_report_free(&pf->orphans);
+	return 0;
 }
 
 static int pt_stats_show(struct seq_file *m, void *v)
@@ -275,16 +289,32 @@ static int pt_stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "state_%c %lu\n", PROCTRACE_STATE_LETTERS[i],
 			   c->state[i]);
 	seq_printf(m, "zombies %lu\n", c->zombies);
-	seq_printf(m, "orphans %u\n", pf->orphans.nr);
+	seq_printf(m, "orphans %u\n", pf->nr_orphans);
 	pt_counters_show(m, pf->counters);
 	seq_printf(m, "table_used %u\ntable_size %u\n", pf->table_used,
 		   pf->table_size);
 	return 0;
 }
 
+/*
+ * The report's snapshot is charged by pt_snapshot_take(); its two arrays
+ * of one entry per zombie (at least one) are charged here.
+ */
 static int pt_zombies_prepare(struct pt_file *pf)
 {
-	return pt_zombie_report(&pf->viewer, &pf->zombies);
+	size_t n, cost;
+	int ret;
+
+	ret = pt_zombie_report(&pf->viewer, &pf->zombies);
+	if (ret)
+		return ret;
+	n = max(pf->zombies.nr_zombies, 1U);
+	cost = pt_alloc_cost(n, sizeof(*pf->zombies.zombies));
+	cost = size_add(cost, pt_alloc_cost(n, sizeof(*pf->zombies.parents)));
+	ret = pt_budget_charge(&pf->viewer, cost);
+	if (!ret)
+		pf->charged = cost;
+	return ret;
 }
 
 /* "<ns>", or @unknown when the table has no record of it. */
@@ -342,9 +372,36 @@ static int pt_zombies_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/*
+ * pt_orphan_report() sizes its array for every orphan the lifecycle table
+ * knows, whoever may see them; the copy kept until close() has room only
+ * for those the reader may see, and is what is charged.
+ */
 static int pt_orphans_prepare(struct pt_file *pf)
 {
-	return pt_orphan_report(&pf->viewer, &pf->orphans);
+	struct pt_orphan_report *rep = &pf->orphans;
+	struct pt_orphan *kept;
+	size_t n, cost;
+	int ret;
+
+	ret = pt_orphan_report(&pf->viewer, rep);
+	if (ret)
+		return ret;
+	n = max(rep->nr, 1U);
+	cost = pt_alloc_cost(n, sizeof(*kept));
+	ret = pt_budget_charge(&pf->viewer, cost);
+	if (ret)
+		return ret;
+	kept = pt_kvmalloc(n * sizeof(*kept));
+	if (!kept) {
+		pt_budget_uncharge(&pf->viewer, cost);
+		return -ENOMEM;
+	}
+	pf->charged = cost;
+	memcpy(kept, rep->orphans, rep->nr * sizeof(*kept));
+	kvfree(rep->orphans);
+	rep->orphans = kept;
+	return 0;
 }
 
 static int pt_orphans_show(struct seq_file *m, void *v)
@@ -434,6 +491,7 @@ static void pt_file_free(struct pt_file *pf)
 	pt_zombie_report_free(&pf->zombies);
 	pt_orphan_report_free(&pf->orphans);
 	pt_snapshot_free(pf->snap);
+	pt_budget_uncharge(&pf->viewer, pf->charged);
 	pt_viewer_release(&pf->viewer);
 	kfree(pf);
 }
@@ -444,7 +502,7 @@ static int pt_proc_open(struct inode *inode, struct file *file)
 	struct pt_file *pf;
 	int ret;
 
-	pf = kzalloc(sizeof(*pf), GFP_KERNEL_ACCOUNT);
+	pf = kzalloc(sizeof(*pf), PT_GFP_SNAPSHOT);
 	if (!pf)
 		return -ENOMEM;
 	pf->view = view;

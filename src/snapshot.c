@@ -13,6 +13,32 @@
  * A walk neither sleeps nor allocates. Memory is sized before the walk from
  * the previous count plus slack; if more tasks turn up than fit, the walk is
  * repeated with room for all of them.
+ *
+ * Snapshot memory stays allocated until close(), so it is charged, before
+ * it is allocated, to a budget per user (user_snapshot_kb, "Snapshot
+ * memory" in Documentation/abi.rst): without one, any user could pin
+ * unswappable memory by holding open file descriptors. Every allocation is
+ * PT_GFP_SNAPSHOT, so a reader in a small memory cgroup gets ENOMEM instead
+ * of meeting the OOM killer.
+ *
+ * kthread_func() needs no lock beyond rcu_read_lock(), on every kernel
+ * proctrace supports (checked in 6.1, 6.12 and 7.3). It reads
+ * task->worker_private only when PF_KTHREAD is set. PF_KTHREAD is set
+ * in copy_process() only for args->kthread, after it is cleared for every
+ * other child (6.1 kernel/fork.c:2208, 6.12 :2260, 7.3 :2165), on a task
+ * not yet on the task list, and is never cleared on a live task. A user-mode
+ * helper is a user_mode_thread() (kernel/umh.c:136 in 6.1, :132 in 6.12,
+ * :130 in 7.3), so it never has PF_KTHREAD, and kernel_execve() refuses a
+ * PF_KTHREAD caller (fs/exec.c:2010, :2025, :1977). No exec path frees
+ * struct kthread. The only free_kthread_struct() call is in free_task()
+ * (kernel/fork.c:568, :620, :565), reached from the last
+ * put_task_struct(). For a task found on the task list that happens only
+ * after delayed_put_task_struct(), an RCU callback (kernel/exit.c:237,
+ * :239, :241), so it cannot happen while the walk holds rcu_read_lock().
+ * The __to_kthread() comment about kernel threads that exec (6.1 and 6.12
+ * kernel/kthread.c:80-97) predates user_mode_thread() (commit 343f4c49f243
+ * "kthread: Don't allocate kthread_struct for init and umh"), older than
+ * any kernel proctrace supports.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,8 +47,11 @@
 #include <linux/cpumask.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/overflow.h>
 #include <linux/pid_namespace.h>
 #include <linux/proc_fs.h>
 #include <linux/rcupdate.h>
@@ -30,7 +59,9 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/spinlock.h>
 #include <linux/user_namespace.h>
+#include <linux/vmalloc.h>
 
 #include "compat.h"
 #include "proctrace.h"
@@ -45,14 +76,241 @@ static atomic_t pt_last_nr[] = {
 	[PT_WALK_KTHREADS] = ATOMIC_INIT(256),
 };
 
+#define PT_BUDGET_MIN_KB 1024U
+#define PT_BUDGET_MAX_KB (16U << 20) /* 16 GiB */
+#define PT_BUDGET_HASH_BITS 6
+
+static unsigned int user_snapshot_kb = 65536;
+
+static int pt_budget_param_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, PT_BUDGET_MIN_KB,
+				     PT_BUDGET_MAX_KB);
+}
+
+static const struct kernel_param_ops pt_budget_param_ops = {
+	.set = pt_budget_param_set,
+	.get = param_get_uint,
+};
+
+/* Writable: a new limit applies to the next open(); nothing is revoked. */
+module_param_cb(user_snapshot_kb, &pt_budget_param_ops, &user_snapshot_kb,
+		0644);
+MODULE_PARM_DESC(user_snapshot_kb,
+		 "Snapshot memory per user, KiB (1024..16777216, 65536)");
+
+/*
+ * One user's charge. The entry lives while a viewer or a snapshot holds
+ * it (refs). pt_budget_lock protects the table, refs and bytes; it is
+ * taken only in process context at open() and close(), never inside the
+ * RCU walk.
+ */
+struct pt_budget {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int refs;
+	size_t bytes;
+};
+
+static DEFINE_HASHTABLE(pt_budgets, PT_BUDGET_HASH_BITS);
+static DEFINE_SPINLOCK(pt_budget_lock);
+
+/*
+ * The user an open is charged to: the opener's real uid, as pipe buffers
+ * and epoll watches are (struct user_struct is the real uid's). A process
+ * cannot change its real uid without privilege, a set-user-ID program
+ * still charges whoever ran it, and fsuid, which follows the euid, could
+ * be moved by such a program. Inside a user namespace every uid counts
+ * against the owner of the outermost namespace below the initial one,
+ * the user who created the container, so mapping many uids does not
+ * multiply the budget. user_namespace->parent and ->owner never change.
+ */
+static kuid_t pt_budget_uid(const struct cred *cred)
+{
+	const struct user_namespace *ns = cred->user_ns;
+
+	if (ns == &init_user_ns)
+		return cred->uid;
+	while (ns->parent != &init_user_ns)
+		ns = ns->parent;
+	return ns->owner;
+}
+
+static struct pt_budget *pt_budget_lookup(kuid_t uid)
+{
+	struct pt_budget *b;
+
+	lockdep_assert_held(&pt_budget_lock);
+	hash_for_each_possible(pt_budgets, b, node, __kuid_val(uid))
+		if (uid_eq(b->uid, uid))
+			return b;
+	return NULL;
+}
+
+static struct pt_budget *pt_budget_get(kuid_t uid)
+{
+	struct pt_budget *b, *new;
+
+	spin_lock(&pt_budget_lock);
+	b = pt_budget_lookup(uid);
+	if (b)
+		b->refs++;
+	spin_unlock(&pt_budget_lock);
+	if (b)
+		return b;
+
+	/* Allocated outside the lock; a racing open may have added one. */
+	new = kzalloc(sizeof(*new), PT_GFP_SNAPSHOT);
+	if (!new)
+		return NULL;
+	spin_lock(&pt_budget_lock);
+	b = pt_budget_lookup(uid);
+	if (!b) {
+		b = new;
+		new = NULL;
+		b->uid = uid;
+		hash_add(pt_budgets, &b->node, __kuid_val(uid));
+	}
+	b->refs++;
+	spin_unlock(&pt_budget_lock);
+	kfree(new);
+	return b;
+}
+
+static void pt_budget_hold(struct pt_budget *b)
+{
+	spin_lock(&pt_budget_lock);
+	b->refs++;
+	spin_unlock(&pt_budget_lock);
+}
+
+static void pt_budget_put(struct pt_budget *b)
+{
+	bool last;
+
+	if (!b)
+		return;
+	spin_lock(&pt_budget_lock);
+	last = !--b->refs;
+	if (last) {
+		WARN_ON_ONCE(b->bytes);
+		hash_del(&b->node);
+	}
+	spin_unlock(&pt_budget_lock);
+	if (last)
+		kfree(b);
+}
+
+/*
+ * What an allocation of @n * @size bytes costs: the kmalloc bucket, a
+ * power of two of pages for a large one, which bounds the vmalloc
+ * fallback too. SIZE_MAX when it overflows, which no budget admits.
+ */
+size_t pt_alloc_cost(size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (check_mul_overflow(n, size, &bytes))
+		return SIZE_MAX;
+	return kmalloc_size_roundup(bytes);
+}
+
+/* -EBUSY when @bytes more would take @b's user past its budget. */
+static int pt_budget_charge_one(struct pt_budget *b, size_t bytes)
+{
+	size_t limit = (size_t)READ_ONCE(user_snapshot_kb) << 10;
+	int ret = 0;
+
+	if (!b)
+		return 0;
+	spin_lock(&pt_budget_lock);
+	if (bytes > limit || b->bytes > limit - bytes)
+		ret = -EBUSY;
+	else
+		b->bytes += bytes;
+	spin_unlock(&pt_budget_lock);
+	return ret;
+}
+
+int pt_budget_charge(const struct pt_viewer *viewer, size_t bytes)
+{
+	return pt_budget_charge_one(viewer->budget, bytes);
+}
+
+static void pt_budget_uncharge_one(struct pt_budget *b, size_t bytes)
+{
+	if (!b || !bytes)
+		return;
+	spin_lock(&pt_budget_lock);
+	if (!WARN_ON_ONCE(b->bytes < bytes))
+		b->bytes -= bytes;
+	spin_unlock(&pt_budget_lock);
+}
+
+void pt_budget_uncharge(const struct pt_viewer *viewer, size_t bytes)
+{
+	pt_budget_uncharge_one(viewer->budget, bytes);
+}
+
+/*
+ * kvmalloc() with the vmalloc fallback allowed to fail: kvmalloc() does
+ * not take __GFP_NORETRY, and with plain GFP_KERNEL_ACCOUNT its fallback
+ * charges a memory cgroup page by page and invokes the OOM killer when one
+ * page does not fit. The contiguous attempt is the cheap one kvmalloc()
+ * makes (no retry, no warning); the fallback is PT_GFP_SNAPSHOT, whose
+ * __GFP_RETRY_MAYFAIL makes the memcg charge fail instead:
+ * try_charge_memcg() checks it before mem_cgroup_oom() (mm/memcontrol.c:2720
+ * in 6.1, :2272 in 6.12, :2761 in 7.3). kvfree() frees either.
+ */
+void *pt_kvmalloc(size_t size)
+{
+	void *p;
+
+	if (size <= PAGE_SIZE)
+		return kmalloc(size, PT_GFP_SNAPSHOT);
+	p = kmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN);
+	if (p)
+		return p;
+	return __vmalloc(size, PT_GFP_SNAPSHOT);
+}
+
+/* Charges, then allocates; the charge is undone when allocation fails. */
+static void *pt_charged_alloc(struct pt_budget *b, size_t n, size_t size,
+			      size_t *cost, int *err)
+{
+	void *p;
+
+	*cost = pt_alloc_cost(n, size);
+	*err = *cost == SIZE_MAX ? -ENOMEM : pt_budget_charge_one(b, *cost);
+	if (*err)
+		return NULL;
+	p = pt_kvmalloc(n * size);
+	if (!p) {
+		pt_budget_uncharge_one(b, *cost);
+		*err = -ENOMEM;
+	}
+	return p;
+}
+
 int pt_viewer_init(struct pt_viewer *viewer, struct file *file)
 {
 	struct proc_fs_info *fs_info = proc_sb_info(file_inode(file)->i_sb);
 
 	/*
 	 * Decided once, from the opener's credentials (f_cred), so an fd
-	 * handed to a more privileged process does not widen what it shows.
+	 * handed to a more privileged process does not widen what it shows,
+	 * nor escape the budget of the user who opened it. CAP_SYS_ADMIN in
+	 * the initial user namespace is exempt: such an opener can exhaust
+	 * memory in many other ways. open() runs as the opener, so current's
+	 * credentials are f_cred; no audit record, because an unprivileged
+	 * reader is the normal case, not a denial.
 	 */
+	viewer->budget = NULL;
+	if (!ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN)) {
+		viewer->budget = pt_budget_get(pt_budget_uid(file->f_cred));
+		if (!viewer->budget)
+			return -ENOMEM;
+	}
 	viewer->view_ns = get_pid_ns(task_active_pid_ns(current));
 	viewer->mount_ns = get_pid_ns(fs_info->pid_ns);
 	viewer->fsuid = file->f_cred->fsuid;
@@ -67,6 +325,7 @@ void pt_viewer_release(struct pt_viewer *viewer)
 {
 	put_pid_ns(viewer->mount_ns);
 	put_pid_ns(viewer->view_ns);
+	pt_budget_put(viewer->budget);
 }
 
 /*
@@ -224,16 +483,19 @@ static int pt_build_forest(struct pt_snapshot *snap)
 	unsigned int n = snap->nr, i, k, out = 0, sp = 0;
 	unsigned int *parent, *first, *kids, *stack;
 	const struct pt_task *found;
-	int ret = -ENOMEM;
+	size_t cost, scratch_cost;
+	int ret;
 
-	snap->order = kvmalloc_array(n ?: 1, 2 * sizeof(*snap->order),
-				     GFP_KERNEL_ACCOUNT);
+	snap->order = pt_charged_alloc(snap->budget, n ?: 1,
+				       2 * sizeof(*snap->order), &cost, &ret);
 	if (!snap->order)
-		return -ENOMEM;
+		return ret;
+	snap->charged += cost;
 	snap->depth = snap->order + n;
 
-	/* Scratch: parent[n], first[n + 1], kids[n], stack[n]. */
-	parent = kvmalloc_array(n + 1, 4 * sizeof(*parent), GFP_KERNEL);
+	/* Scratch: parent[n], first[n + 1], kids[n], stack[n]; charged too. */
+	parent = pt_charged_alloc(snap->budget, n + 1, 4 * sizeof(*parent),
+				  &scratch_cost, &ret);
 	if (!parent)
 		goto out;
 	first = parent + n;
@@ -288,41 +550,51 @@ static int pt_build_forest(struct pt_snapshot *snap)
 	}
 	WARN_ON_ONCE(out != n);
 	snap->nr = out;
-	ret = 0;
 	kvfree(parent);
+	pt_budget_uncharge_one(snap->budget, scratch_cost);
+	return 0;
+
 out:
-	if (ret) {
-		kvfree(snap->order);
-		snap->order = NULL;
-		snap->depth = NULL;
-	}
+	kvfree(snap->order);
+	snap->order = NULL;
+	snap->depth = NULL;
+	pt_budget_uncharge_one(snap->budget, cost);
+	snap->charged -= cost;
 	return ret;
 }
 
 struct pt_snapshot *pt_snapshot_take(const struct pt_viewer *viewer,
 				     enum pt_walk walk)
 {
-	struct pt_snapshot *snap;
+	struct pt_budget *b = viewer->budget;
 	unsigned int cap, n, attempt;
-	int ret = -ENOMEM;
+	struct pt_snapshot *snap;
+	struct pt_task *tasks;
+	size_t cost;
+	int ret;
 
-	snap = kzalloc(sizeof(*snap), GFP_KERNEL_ACCOUNT);
+	/* Not charged: O(1), and each open's own struct file costs more. */
+	snap = kzalloc(sizeof(*snap), PT_GFP_SNAPSHOT);
 	if (!snap)
 		return ERR_PTR(-ENOMEM);
+	if (b)
+		pt_budget_hold(b);
+	snap->budget = b;
 
 	cap = atomic_read(&pt_last_nr[walk]);
 	for (attempt = 0;; attempt++) {
 		/* Room for tasks born between sizing and walking. */
 		cap += cap / 8 + 64;
-		snap->tasks = kvmalloc_array(cap, sizeof(*snap->tasks),
-					     GFP_KERNEL_ACCOUNT);
-		if (!snap->tasks)
+		tasks = pt_charged_alloc(b, cap, sizeof(*tasks), &cost, &ret);
+		if (!tasks)
 			goto fail;
-		n = pt_walk(viewer, walk, snap->tasks, cap);
+		snap->tasks = tasks;
+		n = pt_walk(viewer, walk, tasks, cap);
 		if (n <= cap)
 			break;
-		kvfree(snap->tasks);
+		kvfree(tasks);
 		snap->tasks = NULL;
+		pt_budget_uncharge_one(b, cost);
 		if (attempt == PT_WALK_RETRIES) {
 			pr_warn_ratelimited("tasks kept growing past %u\n", n);
 			ret = -EAGAIN;
@@ -330,6 +602,7 @@ struct pt_snapshot *pt_snapshot_take(const struct pt_viewer *viewer,
 		}
 		cap = n;
 	}
+	snap->charged += cost;
 	atomic_set(&pt_last_nr[walk], n);
 	snap->nr = n;
 	sort(snap->tasks, n, sizeof(*snap->tasks), pt_cmp_task, NULL);
@@ -352,6 +625,8 @@ void pt_snapshot_free(struct pt_snapshot *snap)
 		return;
 	kvfree(snap->order);
 	kvfree(snap->tasks);
+	pt_budget_uncharge_one(snap->budget, snap->charged);
+	pt_budget_put(snap->budget);
 	kfree(snap);
 }
 
