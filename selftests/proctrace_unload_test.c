@@ -62,7 +62,12 @@
 #define NCYCLES 20
 #define KMSG_LINE 8192
 
-enum waiter { W_EPOLL, W_POLL, W_SELECT, W_URING };
+/*
+ * W_POLL_PRI and W_SELECT_EXCEPT wait for nothing procfs reports once the
+ * file is removed (DEFAULT_POLLMASK has no EPOLLPRI): the module must see
+ * them leave while it still answers, or rmmod waits for them for ever.
+ */
+enum waiter { W_EPOLL, W_POLL, W_POLL_PRI, W_SELECT, W_SELECT_EXCEPT, W_URING };
 enum mode {
 	M_IDLE, /* registered, but not in a syscall on the file */
 	M_PARKED, /* asleep in the waiting syscall */
@@ -243,8 +248,10 @@ static bool is_wait_syscall(enum waiter w, long nr)
 		return nr == SYS_epoll_wait || nr == SYS_epoll_pwait ||
 		       nr == SYS_epoll_pwait2;
 	case W_POLL:
+	case W_POLL_PRI:
 		return nr == SYS_poll || nr == SYS_ppoll;
 	case W_SELECT:
+	case W_SELECT_EXCEPT:
 		return nr == SYS_select || nr == SYS_pselect6;
 	case W_URING:
 		return nr == SYS_io_uring_enter;
@@ -351,6 +358,9 @@ static int waiter_wait(struct waiter_ctx *c)
 	fd_set rfds;
 	int n = -1;
 
+	if (c->w == W_POLL_PRI)
+		pfd.events = POLLPRI;
+
 	for (;;) {
 		switch (c->w) {
 		case W_EPOLL:
@@ -360,10 +370,20 @@ static int waiter_wait(struct waiter_ctx *c)
 							     WX_NOT_READABLE;
 			break;
 		case W_POLL:
+		case W_POLL_PRI:
 			n = poll(&pfd, 1, -1);
 			if (n == 1)
-				return pfd.revents & POLLIN ? WX_OK :
-							      WX_NOT_READABLE;
+				return pfd.revents & pfd.events ?
+					       WX_OK :
+					       WX_NOT_READABLE;
+			break;
+		case W_SELECT_EXCEPT:
+			FD_ZERO(&rfds);
+			FD_SET(c->fd, &rfds);
+			n = select(c->fd + 1, NULL, NULL, &rfds, NULL);
+			if (n == 1)
+				return FD_ISSET(c->fd, &rfds) ? WX_OK :
+								WX_NOT_READABLE;
 			break;
 		case W_SELECT:
 			FD_ZERO(&rfds);
@@ -530,6 +550,16 @@ TEST_F_TIMEOUT(unload, select_parked_in_select, TEST_TIMEOUT)
 TEST_F_TIMEOUT(unload, select_waiter_stopped, TEST_TIMEOUT)
 {
 	run_waiter(_metadata, self, W_SELECT, M_STOPPED);
+}
+
+TEST_F_TIMEOUT(unload, poll_pri_parked_in_poll, TEST_TIMEOUT)
+{
+	run_waiter(_metadata, self, W_POLL_PRI, M_PARKED);
+}
+
+TEST_F_TIMEOUT(unload, select_exceptfds_parked_in_select, TEST_TIMEOUT)
+{
+	run_waiter(_metadata, self, W_SELECT_EXCEPT, M_PARKED);
 }
 
 TEST_F_TIMEOUT(unload, io_uring_poll_registered, TEST_TIMEOUT)

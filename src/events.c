@@ -513,6 +513,15 @@ static ssize_t pt_events_read(struct file *file, char __user *buf, size_t count,
 }
 
 /*
+ * What poll() answers while the module closes: every bit any poller may
+ * wait for, so that no poll(), select() (exceptfds included: EPOLLPRI) or
+ * epoll sleeper goes back to sleep on the queue, and pt_events_drain()
+ * sees it leave. read() then fails with EIO.
+ */
+#define PT_CLOSING_MASK \
+	(EPOLLIN | EPOLLRDNORM | EPOLLPRI | EPOLLERR | EPOLLHUP | EPOLLRDHUP)
+
+/*
  * Readable only if a line for this reader is ready: records about tasks
  * outside its pid namespace are skipped here, or poll() would wake a
  * reader whose read() then blocks. While the module closes it is readable
@@ -525,7 +534,7 @@ static __poll_t pt_events_poll(struct file *file, poll_table *wait)
 
 	poll_wait(file, &pt_events_wq, wait);
 	if (READ_ONCE(pt_events_closing))
-		return EPOLLIN | EPOLLRDNORM | EPOLLERR;
+		return PT_CLOSING_MASK;
 	if (mutex_lock_interruptible(&r->lock))
 		return EPOLLIN | EPOLLRDNORM; /* let read() report it */
 	ready = r->pending_len || pt_reader_next_line(r);
@@ -592,16 +601,6 @@ int pt_events_init(unsigned int slots)
 }
 
 /*
- * Wake blocked readers for good: they return EIO, and proc_remove(), which
- * waits for every read() in progress, need not wait on them.
- */
-void pt_events_shutdown(void)
-{
-	WRITE_ONCE(pt_events_closing, true);
-	wake_up_all(&pt_events_wq);
-}
-
-/*
  * The key of the last wake-up. POLLFREE makes epoll (ep_poll_callback())
  * and io_uring (io_poll_wake()) unlink their entries and forget the queue;
  * the other bits make sure poll() and select() sleepers (pollwake()) match
@@ -610,26 +609,13 @@ void pt_events_shutdown(void)
 #define PT_POLLFREE_KEY (EPOLLHUP | EPOLLERR | EPOLLPRI | POLLFREE)
 
 /*
- * Detaches every poller from pt_events_wq before the module memory that
- * holds it is freed. Runs after proc_remove(): proc_reg_poll() no longer
- * calls pt_events_poll(), so no poll_wait() can add an entry again.
- *
- * wake_up_pollfree() is not used: it WARNs if the queue is not empty
- * right after the wake-up, and poll() and select() sleepers are: pollwake()
- * only wakes the task, which unlinks its entry (remove_wait_queue(), under
- * the queue lock) in poll_freewait() once it runs. So wake, and wait until
- * the queue is empty, seen under its lock: a sleeper that unlinked its
- * entry has then released the lock too, and never looks at the queue
- * again.
- *
- * epoll and io_uring unlink their entries inside the wake-up, but may still
- * read the queue pointer they had and lock it: they do so under
- * rcu_read_lock() and test the pointer POLLFREE cleared
- * (ep_remove_wait_queue(), io_poll_remove_entries()), which is why every
- * user of POLLFREE frees the queue only after a grace period.
+ * Wakes every waiter with the POLLFREE key until the queue is empty, seen
+ * under its lock (a sleeper seen unlinked has unlocked too), or until
+ * @timeout jiffies have passed. Returns whether it is empty.
  */
-static void pt_events_pollfree(void)
+static bool pt_events_drain(long timeout)
 {
+	unsigned long end = jiffies + timeout;
 	bool queued;
 
 	for (;;) {
@@ -640,10 +626,56 @@ static void pt_events_pollfree(void)
 		queued = waitqueue_active(&pt_events_wq);
 		spin_unlock_irq(&pt_events_wq.lock);
 		if (!queued)
-			break;
+			return true;
+		if (timeout >= 0 && time_after(jiffies, end))
+			return false;
 		/* Woken sleepers leave as soon as they run: let them. */
 		schedule_timeout_uninterruptible(1);
 	}
+}
+
+/*
+ * Before proc_remove(): blocked readers wake and fail with EIO, so
+ * proc_remove(), which waits for every read() in progress, need not wait
+ * on them; and every poller is drained while pt_events_poll() still
+ * answers PT_CLOSING_MASK. That matters for the sleepers that would
+ * otherwise stay: once the file is removed, procfs answers
+ * DEFAULT_POLLMASK without calling us, and a select() on exceptfds only,
+ * or a poll() for POLLPRI alone, masks that to nothing and sleeps again.
+ * The drain is bounded, because a process polling in a loop re-adds
+ * itself as fast as it leaves; whatever it leaves behind sees
+ * PT_CLOSING_MASK on its first pass and leaves by itself.
+ */
+void pt_events_shutdown(void)
+{
+	WRITE_ONCE(pt_events_closing, true);
+	wake_up_all(&pt_events_wq);
+	if (!pt_events_drain(10 * HZ))
+		pr_warn("pollers of %s are slow to leave; unloading waits for them\n",
+			PROCTRACE_FILE_EVENTS);
+}
+
+/*
+ * Detaches every poller from pt_events_wq before the module memory that
+ * holds it is freed. Runs after proc_remove(): proc_reg_poll() no longer
+ * calls pt_events_poll(), so no poll_wait() can add an entry again, and
+ * what is left leaves at the wake-up (epoll, io_uring) or when its task
+ * runs (poll, select), so this waits without a bound.
+ *
+ * wake_up_pollfree() is not used: it WARNs if the queue is not empty
+ * right after the wake-up, and poll() and select() sleepers are: pollwake()
+ * only wakes the task, which unlinks its entry (remove_wait_queue(), under
+ * the queue lock) in poll_freewait() once it runs.
+ *
+ * epoll and io_uring unlink their entries inside the wake-up, but may still
+ * read the queue pointer they had and lock it: they do so under
+ * rcu_read_lock() and test the pointer POLLFREE cleared
+ * (ep_remove_wait_queue(), io_poll_remove_entries()), which is why every
+ * user of POLLFREE frees the queue only after a grace period.
+ */
+static void pt_events_pollfree(void)
+{
+	pt_events_drain(-1);
 	synchronize_rcu();
 }
 
