@@ -12,7 +12,10 @@
  *    the attack in issue 7 did. The refusal must be EBUSY, the slab and
  *    vmalloc memory pinned must stay within user_snapshot_kb, root (exempt)
  *    and another uid may still open, a victim holding memory survives and
- *    the kernel logs no OOM kill.
+ *    the kernel logs no OOM kill. Then a root child in a user namespace of
+ *    its own (so without CAP_SYS_ADMIN on the host, as in a container
+ *    with userns-remap) does the same: another such namespace and uid 0
+ *    on the host without CAP_SYS_ADMIN still open.
  *  - memcg: a reader in a memory cgroup of 16K, 128K or 512K opens "tasks"
  *    and "tree": it gets the view or ENOMEM, and is never OOM-killed.
  *  - fault injection (debug kernels: CONFIG_FAILSLAB, FAIL_PAGE_ALLOC,
@@ -34,8 +37,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +50,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -413,17 +419,17 @@ struct attack_report {
 };
 
 /*
- * An attacker as uid 65534: opens "tasks" until refused (or until the
- * memory pinned since @base_kb passes ATTACK_CAP_KB, so an unfixed module
- * does not take the guest down), reports, and holds its files until
- * @hold_r reaches end of file.
+ * An attacker, as whoever @enter makes it: opens "tasks" until refused
+ * (or until the memory pinned since @base_kb passes ATTACK_CAP_KB, so an
+ * unfixed module does not take the guest down), reports, and holds its
+ * files until @hold_r reaches end of file.
  */
-static void attacker(int report_w, int hold_r, long base_kb)
+static void attacker(int report_w, int hold_r, long base_kb, int (*enter)(void))
 {
 	struct rlimit nofile = { ATTACK_NOFILE, ATTACK_NOFILE };
 	struct attack_report rep = { 0 };
 
-	if (setrlimit(RLIMIT_NOFILE, &nofile) || become(NOBODY))
+	if (setrlimit(RLIMIT_NOFILE, &nofile) || enter())
 		_exit(2);
 	for (;;) {
 		if (open_view(PROCTRACE_FILE_TASKS) < 0) {
@@ -439,6 +445,52 @@ static void attacker(int report_w, int hold_r, long base_kb)
 		_exit(3);
 	pt_wait_eof(hold_r);
 	_exit(0);
+}
+
+static int enter_nobody(void)
+{
+	return become(NOBODY);
+}
+
+/* Root that unshares its user namespace: the namespace's owner is uid 0. */
+static int enter_userns(void)
+{
+	return unshare(CLONE_NEWUSER) ? -errno : 0;
+}
+
+/* Still uid 0 on the host, without CAP_SYS_ADMIN. */
+static int drop_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+						0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	int i = CAP_TO_INDEX(CAP_SYS_ADMIN);
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[i].effective &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	data[i].permitted &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	data[i].inheritable &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/* Opens @view in a child after @enter; 0, the errno, or 255: no @enter. */
+static int open_after(int (*enter)(void), const char *view)
+{
+	int status, fd;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return errno;
+	if (!pid) {
+		if (enter())
+			_exit(255);
+		fd = open_view(view);
+		_exit(fd < 0 ? errno : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 /* Opens @view as @uid in a child; returns 0 or the errno it got. */
@@ -532,7 +584,7 @@ TEST_F_TIMEOUT(budget, unprivileged_opens_stop_at_the_budget, TEST_TIMEOUT)
 		if (!pids[i]) {
 			close(hold[1]);
 			close(report[0]);
-			attacker(report[1], hold[0], base_kb);
+			attacker(report[1], hold[0], base_kb, enter_nobody);
 		}
 		close(report[1]);
 		ASSERT_EQ(0, pt_read_full(report[0], &rep[i], sizeof(rep[i]),
@@ -578,6 +630,60 @@ TEST_F_TIMEOUT(budget, unprivileged_opens_stop_at_the_budget, TEST_TIMEOUT)
 	err = open_as(NOBODY, PROCTRACE_FILE_TASKS);
 	EXPECT_EQ(0, err) TH_LOG("after close: %s", strerror(err));
 	EXPECT_EQ(0, pop_alive(why, sizeof(why))) TH_LOG("%s", why);
+	EXPECT_EQ(0, kmsg_find(self->kmsg, oom_words, found, sizeof(found)))
+	TH_LOG("dmesg: %s", found);
+}
+
+/*
+ * Containers whose user namespaces root created all have owner uid 0: one
+ * of them exhausting its budget must leave the others', and host uid 0's.
+ */
+TEST_F_TIMEOUT(budget, root_owned_user_namespaces_have_their_own, TEST_TIMEOUT)
+{
+	int hold[2], report[2], status, err;
+	struct attack_report rep;
+	char found[512];
+	long base_kb;
+	pid_t pid;
+
+	ASSERT_EQ(0, pop.err) TH_LOG("no population: %s", pop.why);
+	err = open_after(enter_userns, PROCTRACE_FILE_TASKS);
+	if (err == 255)
+		SKIP(return, "cannot unshare(CLONE_NEWUSER)");
+	ASSERT_EQ(0, err) TH_LOG("in a user namespace: %s", strerror(err));
+
+	ASSERT_EQ(0, pipe2(hold, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(report, O_CLOEXEC));
+	base_kb = pinned_kb();
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(hold[1]);
+		close(report[0]);
+		attacker(report[1], hold[0], base_kb, enter_userns);
+	}
+	close(report[1]);
+	ASSERT_EQ(0, pt_read_full(report[0], &rep, sizeof(rep), WAIT_MS))
+	TH_LOG("the attacker did not report");
+	close(report[0]);
+	TH_LOG("attacker: %d fds, then %s, %ld KiB pinned", rep.fds,
+	       rep.err ? strerror(rep.err) : "cap", rep.pinned_kb);
+
+	/* While that namespace is refused, these are not. */
+	err = open_after(enter_userns, PROCTRACE_FILE_TASKS);
+	EXPECT_EQ(0, err) TH_LOG("another namespace: %s", strerror(err));
+	err = open_after(drop_sys_admin, PROCTRACE_FILE_TASKS);
+	EXPECT_EQ(0, err)
+	TH_LOG("uid 0 without CAP_SYS_ADMIN: %s", strerror(err));
+
+	close(hold[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+	TH_LOG("attacker: status %#x", status);
+	EXPECT_LT(0, rep.fds) TH_LOG("not even one snapshot fits");
+	EXPECT_EQ(EBUSY, rep.err)
+	TH_LOG("stopped by %s, not EBUSY",
+	       rep.err ? strerror(rep.err) : "the test's cap");
 	EXPECT_EQ(0, kmsg_find(self->kmsg, oom_words, found, sizeof(found)))
 	TH_LOG("dmesg: %s", found);
 }

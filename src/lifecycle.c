@@ -26,6 +26,7 @@
 #include <linux/list.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
@@ -332,7 +333,10 @@ bool pt_lifecycle_lookup(pid_t gpid, u64 start_ns, struct pt_life_info *info)
 
 /*
  * Copies the orphan list into a new array; each element holds a reference
- * on its orig_parent pid, dropped by pt_lifecycle_orphans_free().
+ * on its orig_parent pid, dropped by pt_lifecycle_orphans_free(). For an
+ * open() of a view, so a memory cgroup that has no room gets ENOMEM, not
+ * the OOM killer; not charged to a budget, because it is freed before
+ * open() returns.
  */
 struct pt_orphan_ref *pt_lifecycle_orphans(unsigned int *nr)
 {
@@ -349,7 +353,7 @@ struct pt_orphan_ref *pt_lifecycle_orphans(unsigned int *nr)
 		raw_spin_unlock_irqrestore(&pt_life_lock, flags);
 		kvfree(refs);
 		cap += cap / 8 + 16;
-		refs = kvmalloc_array(cap, sizeof(*refs), GFP_KERNEL_ACCOUNT);
+		refs = pt_kvmalloc(array_size(cap, sizeof(*refs)));
 		if (!refs)
 			return ERR_PTR(-ENOMEM);
 	}

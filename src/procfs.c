@@ -297,24 +297,12 @@ static int pt_stats_show(struct seq_file *m, void *v)
 }
 
 /*
- * The report's snapshot is charged by pt_snapshot_take(); its two arrays
- * of one entry per zombie (at least one) are charged here.
+ * The report's snapshot is charged by pt_snapshot_take(), its two arrays
+ * by pt_zombie_report(); pt_zombie_report_free() uncharges both.
  */
 static int pt_zombies_prepare(struct pt_file *pf)
 {
-	size_t n, cost;
-	int ret;
-
-	ret = pt_zombie_report(&pf->viewer, &pf->zombies);
-	if (ret)
-		return ret;
-	n = max(pf->zombies.nr_zombies, 1U);
-	cost = pt_alloc_cost(n, sizeof(*pf->zombies.zombies));
-	cost = size_add(cost, pt_alloc_cost(n, sizeof(*pf->zombies.parents)));
-	ret = pt_budget_charge(&pf->viewer, cost);
-	if (!ret)
-		pf->charged = cost;
-	return ret;
+	return pt_zombie_report(&pf->viewer, &pf->zombies);
 }
 
 /* "<ns>", or @unknown when the table has no record of it. */
@@ -488,7 +476,7 @@ static const struct pt_view pt_views[] = {
 
 static void pt_file_free(struct pt_file *pf)
 {
-	pt_zombie_report_free(&pf->zombies);
+	pt_zombie_report_free(&pf->viewer, &pf->zombies);
 	pt_orphan_report_free(&pf->orphans);
 	pt_snapshot_free(pf->snap);
 	pt_budget_uncharge(&pf->viewer, pf->charged);

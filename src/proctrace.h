@@ -112,6 +112,8 @@ size_t pt_alloc_cost(size_t n, size_t size);
 int pt_budget_charge(const struct pt_viewer *viewer, size_t bytes);
 void pt_budget_uncharge(const struct pt_viewer *viewer, size_t bytes);
 void *pt_kvmalloc(size_t size);
+void *pt_charged_alloc(struct pt_budget *b, size_t n, size_t size, size_t *cost,
+		       int *err);
 
 struct pt_snapshot *pt_snapshot_take(const struct pt_viewer *viewer,
 				     enum pt_walk walk);
@@ -155,6 +157,7 @@ struct pt_zombie_report {
 	struct pt_zombie_parent *parents;
 	unsigned int nr_zombies, nr_parents;
 	u64 now;
+	size_t charged; /* for zombies and parents, to the viewer's budget */
 };
 
 struct pt_orphan {
@@ -174,7 +177,8 @@ struct pt_orphan_report {
 
 int pt_zombie_report(const struct pt_viewer *viewer,
 		     struct pt_zombie_report *rep);
-void pt_zombie_report_free(struct pt_zombie_report *rep);
+void pt_zombie_report_free(const struct pt_viewer *viewer,
+			   struct pt_zombie_report *rep);
 int pt_orphan_report(const struct pt_viewer *viewer,
 		     struct pt_orphan_report *rep);
 void pt_orphan_report_free(struct pt_orphan_report *rep);

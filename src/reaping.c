@@ -6,6 +6,7 @@
  * who the parent used to be.
  */
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
@@ -87,6 +88,8 @@ int pt_zombie_report(const struct pt_viewer *viewer,
 	struct pt_zombie *z;
 	struct pt_zombie_parent *zp = NULL;
 	unsigned int i, n = 0;
+	size_t cost;
+	int ret;
 
 	memset(rep, 0, sizeof(*rep));
 	snap = pt_snapshot_take(viewer, PT_WALK_PROCESSES);
@@ -95,16 +98,26 @@ int pt_zombie_report(const struct pt_viewer *viewer,
 	rep->snap = snap;
 	rep->now = ktime_get_boot_fast_ns();
 
+	/*
+	 * Both arrays are kept until close(), sized for every zombie of the
+	 * snapshot (at least one), and charged for that, before they are
+	 * allocated.
+	 */
 	for (i = 0; i < snap->nr; i++)
 		n += !!(snap->tasks[i].flags & PT_TASK_ZOMBIE);
-	rep->zombies =
-		kvcalloc(n ?: 1, sizeof(*rep->zombies), GFP_KERNEL_ACCOUNT);
-	rep->parents =
-		kvcalloc(n ?: 1, sizeof(*rep->parents), GFP_KERNEL_ACCOUNT);
-	if (!rep->zombies || !rep->parents) {
-		pt_zombie_report_free(rep);
-		return -ENOMEM;
-	}
+	n = n ?: 1;
+	rep->zombies = pt_charged_alloc(viewer->budget, n,
+					sizeof(*rep->zombies), &cost, &ret);
+	if (!rep->zombies)
+		goto fail;
+	rep->charged += cost;
+	rep->parents = pt_charged_alloc(viewer->budget, n,
+					sizeof(*rep->parents), &cost, &ret);
+	if (!rep->parents)
+		goto fail;
+	rep->charged += cost;
+	memset(rep->zombies, 0, n * sizeof(*rep->zombies));
+	memset(rep->parents, 0, n * sizeof(*rep->parents));
 
 	/* n bounds the zombies still unreaped now, which are kept. */
 	rcu_read_lock();
@@ -145,12 +158,18 @@ int pt_zombie_report(const struct pt_viewer *viewer,
 	sort(rep->parents, rep->nr_parents, sizeof(*rep->parents),
 	     pt_cmp_zombie_parent, NULL);
 	return 0;
+
+fail:
+	pt_zombie_report_free(viewer, rep);
+	return ret;
 }
 
-void pt_zombie_report_free(struct pt_zombie_report *rep)
+void pt_zombie_report_free(const struct pt_viewer *viewer,
+			   struct pt_zombie_report *rep)
 {
 	kvfree(rep->parents);
 	kvfree(rep->zombies);
+	pt_budget_uncharge(viewer, rep->charged);
 	if (!IS_ERR_OR_NULL(rep->snap))
 		pt_snapshot_free(rep->snap);
 	memset(rep, 0, sizeof(*rep));
@@ -187,17 +206,23 @@ int pt_orphan_report(const struct pt_viewer *viewer,
 	struct pt_orphan_ref *refs;
 	unsigned int i, nr_refs = 0;
 	struct pt_orphan *o;
+	size_t size;
 
 	memset(rep, 0, sizeof(*rep));
 	refs = pt_lifecycle_orphans(&nr_refs);
 	if (IS_ERR(refs))
 		return PTR_ERR(refs);
-	rep->orphans = kvcalloc(nr_refs ?: 1, sizeof(*rep->orphans),
-				GFP_KERNEL_ACCOUNT);
+	/*
+	 * Not charged: freed before open() returns (pt_orphans_prepare()
+	 * keeps, and charges, a copy sized for what the reader may see).
+	 */
+	size = array_size(nr_refs ?: 1, sizeof(*rep->orphans));
+	rep->orphans = pt_kvmalloc(size);
 	if (!rep->orphans) {
 		pt_lifecycle_orphans_free(refs, nr_refs);
 		return -ENOMEM;
 	}
+	memset(rep->orphans, 0, size);
 
 	rcu_read_lock();
 	for (i = 0; i < nr_refs; i++) {

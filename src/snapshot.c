@@ -3,7 +3,7 @@
  * Snapshots of the task list.
  *
  * tasklist_lock is not exported to modules, so every walk runs under
- * rcu_read_lock(): for_each_process() and for_each_thread() are RCU-safe
+ * rcu_read_lock(): for_each_process() and pt_for_each_thread() are RCU-safe
  * because tasks leave those lists with list_del_rcu() and are freed only
  * after a grace period. The ->children/->sibling lists are not (they are
  * changed with list_del_init() and list_splice under tasklist_lock), so
@@ -107,9 +107,15 @@ MODULE_PARM_DESC(user_snapshot_kb,
  */
 struct pt_budget {
 	struct hlist_node node;
+	struct user_namespace *ns; /* referenced; NULL: keyed by @uid alone */
 	kuid_t uid;
 	unsigned int refs;
 	size_t bytes;
+};
+
+struct pt_budget_key {
+	struct user_namespace *ns;
+	kuid_t uid;
 };
 
 static DEFINE_HASHTABLE(pt_budgets, PT_BUDGET_HASH_BITS);
@@ -120,56 +126,80 @@ static DEFINE_SPINLOCK(pt_budget_lock);
  * and epoll watches are (struct user_struct is the real uid's). A process
  * cannot change its real uid without privilege, a set-user-ID program
  * still charges whoever ran it, and fsuid, which follows the euid, could
- * be moved by such a program. Inside a user namespace every uid counts
- * against the owner of the outermost namespace below the initial one,
- * the user who created the container, so mapping many uids does not
- * multiply the budget. user_namespace->parent and ->owner never change.
+ * be moved by such a program. Real uid 0 in the initial namespace without
+ * CAP_SYS_ADMIN is charged as uid 0.
+ *
+ * Inside a user namespace every uid counts against the outermost
+ * namespace below the initial one, the container, so mapping many uids
+ * or nesting namespaces does not multiply the budget. When an
+ * unprivileged user created that namespace, the budget is its owner's,
+ * shared by all its containers: subordinate uids would otherwise multiply
+ * it. When root did (userns-remap, LXD, systemd-nspawn -U, Kubernetes
+ * without host users), the budget is the namespace's own: keyed by owner,
+ * every such container would share one budget with the others and with
+ * uid 0 on the host, and one of them could exhaust it for all. Only a
+ * process with euid 0 in the initial namespace creates such a namespace.
+ * The budget entry holds a reference on it, so the key cannot outlive the
+ * namespace or alias a new one at the same address.
+ * user_namespace->parent and ->owner never change.
  */
-static kuid_t pt_budget_uid(const struct cred *cred)
+static struct pt_budget_key pt_budget_key(const struct cred *cred)
 {
-	const struct user_namespace *ns = cred->user_ns;
+	struct user_namespace *ns = cred->user_ns;
 
 	if (ns == &init_user_ns)
-		return cred->uid;
+		return (struct pt_budget_key){ .uid = cred->uid };
 	while (ns->parent != &init_user_ns)
 		ns = ns->parent;
-	return ns->owner;
+	if (uid_eq(ns->owner, GLOBAL_ROOT_UID))
+		return (struct pt_budget_key){ .ns = ns, .uid = ns->owner };
+	return (struct pt_budget_key){ .uid = ns->owner };
 }
 
-static struct pt_budget *pt_budget_lookup(kuid_t uid)
+static unsigned long pt_budget_hash(const struct pt_budget_key *key)
+{
+	return key->ns ? (unsigned long)key->ns : __kuid_val(key->uid);
+}
+
+static struct pt_budget *pt_budget_lookup(const struct pt_budget_key *key)
 {
 	struct pt_budget *b;
 
 	lockdep_assert_held(&pt_budget_lock);
-	hash_for_each_possible(pt_budgets, b, node, __kuid_val(uid))
-		if (uid_eq(b->uid, uid))
+	hash_for_each_possible(pt_budgets, b, node, pt_budget_hash(key))
+		if (b->ns == key->ns && uid_eq(b->uid, key->uid))
 			return b;
 	return NULL;
 }
 
-static struct pt_budget *pt_budget_get(kuid_t uid)
+static struct pt_budget *pt_budget_get(const struct cred *cred)
 {
+	struct pt_budget_key key = pt_budget_key(cred);
 	struct pt_budget *b, *new;
 
 	spin_lock(&pt_budget_lock);
-	b = pt_budget_lookup(uid);
+	b = pt_budget_lookup(&key);
 	if (b)
 		b->refs++;
 	spin_unlock(&pt_budget_lock);
 	if (b)
 		return b;
 
-	/* Allocated outside the lock; a racing open may have added one. */
+	/*
+	 * Allocated outside the lock; a racing open may have added one. The
+	 * opener's cred keeps key.ns alive until the entry holds it.
+	 */
 	new = kzalloc(sizeof(*new), PT_GFP_SNAPSHOT);
 	if (!new)
 		return NULL;
 	spin_lock(&pt_budget_lock);
-	b = pt_budget_lookup(uid);
+	b = pt_budget_lookup(&key);
 	if (!b) {
 		b = new;
 		new = NULL;
-		b->uid = uid;
-		hash_add(pt_budgets, &b->node, __kuid_val(uid));
+		b->ns = key.ns ? get_user_ns(key.ns) : NULL;
+		b->uid = key.uid;
+		hash_add(pt_budgets, &b->node, pt_budget_hash(&key));
 	}
 	b->refs++;
 	spin_unlock(&pt_budget_lock);
@@ -197,8 +227,11 @@ static void pt_budget_put(struct pt_budget *b)
 		hash_del(&b->node);
 	}
 	spin_unlock(&pt_budget_lock);
-	if (last)
+	if (last) {
+		if (b->ns)
+			put_user_ns(b->ns);
 		kfree(b);
+	}
 }
 
 /*
@@ -274,9 +307,12 @@ void *pt_kvmalloc(size_t size)
 	return __vmalloc(size, PT_GFP_SNAPSHOT);
 }
 
-/* Charges, then allocates; the charge is undone when allocation fails. */
-static void *pt_charged_alloc(struct pt_budget *b, size_t n, size_t size,
-			      size_t *cost, int *err)
+/*
+ * Charges @b, then allocates; the charge is undone when allocation fails.
+ * A NULL @b is exempt. Not zeroed.
+ */
+void *pt_charged_alloc(struct pt_budget *b, size_t n, size_t size, size_t *cost,
+		       int *err)
 {
 	void *p;
 
@@ -307,7 +343,7 @@ int pt_viewer_init(struct pt_viewer *viewer, struct file *file)
 	 */
 	viewer->budget = NULL;
 	if (!ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN)) {
-		viewer->budget = pt_budget_get(pt_budget_uid(file->f_cred));
+		viewer->budget = pt_budget_get(file->f_cred);
 		if (!viewer->budget)
 			return -ENOMEM;
 	}
@@ -423,7 +459,7 @@ static unsigned int pt_walk(const struct pt_viewer *viewer, enum pt_walk walk,
 			n += !!pid;
 			continue;
 		}
-		for_each_thread(p, t) {
+		pt_for_each_thread(p, t) {
 			if (!pt_walk_wants(walk, t))
 				continue;
 			pid = pt_viewer_pid(viewer, t);
@@ -643,7 +679,7 @@ void pt_count_tasks(const struct pt_viewer *viewer, struct pt_counts *counts)
 		counts->processes++;
 		if (READ_ONCE(p->exit_state) == EXIT_ZOMBIE)
 			counts->zombies++;
-		for_each_thread(p, t) {
+		pt_for_each_thread(p, t) {
 			if (!pt_viewer_pid(viewer, t))
 				continue;
 			counts->threads++;
