@@ -66,35 +66,6 @@ static struct knob knobs[] = {
 	{ .path = FAULT_DIR "/fail_page_alloc/verbose", .value = "0" },
 };
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
-static int read_str(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -141,14 +112,14 @@ FIXTURE_SETUP(faultload)
 	self->ko = open(ko, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, self->ko) TH_LOG("open %s: %s", ko, strerror(errno));
 	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
-		ret = read_str(knobs[i].path, knobs[i].saved,
-			       sizeof(knobs[i].saved));
+		ret = pt_read_str(knobs[i].path, knobs[i].saved,
+				  sizeof(knobs[i].saved));
 		ASSERT_EQ(0, ret)
 		TH_LOG("%s: %s", knobs[i].path, strerror(-ret));
 	}
 	self->have_knobs = true;
 	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
-		ret = write_str(knobs[i].path, knobs[i].value);
+		ret = pt_write_str(knobs[i].path, knobs[i].value);
 		ASSERT_EQ(0, ret)
 		TH_LOG("%s: %s", knobs[i].path, strerror(-ret));
 	}
@@ -160,10 +131,10 @@ FIXTURE_TEARDOWN(faultload)
 {
 	unsigned int i;
 
-	write_str(FAIL_NTH, "0");
+	pt_write_str(FAIL_NTH, "0");
 	if (self->have_knobs)
 		for (i = 0; i < ARRAY_SIZE(knobs); i++)
-			write_str(knobs[i].path, knobs[i].saved);
+			pt_write_str(knobs[i].path, knobs[i].saved);
 	if (self->ko >= 0) {
 		if (!exists("/sys/module/" PT_MODULE) &&
 		    syscall(SYS_finit_module, self->ko, "", 0))
@@ -181,12 +152,12 @@ TEST_F_TIMEOUT(faultload, every_load_allocation_fails_cleanly, TEST_TIMEOUT)
 
 	for (n = 1; n <= MAX_POINTS && !done; n++) {
 		snprintf(num, sizeof(num), "%u", n);
-		ASSERT_EQ(0, write_str(FAIL_NTH, num));
+		ASSERT_EQ(0, pt_write_str(FAIL_NTH, num));
 		rc = syscall(SYS_finit_module, self->ko, LOAD_PARAMS, 0);
 		err = errno;
 		/* 0: the failure was injected; N > 0: fewer than n points. */
-		ASSERT_EQ(0, read_str(FAIL_NTH, left, sizeof(left)));
-		ASSERT_EQ(0, write_str(FAIL_NTH, "0"));
+		ASSERT_EQ(0, pt_read_str(FAIL_NTH, left, sizeof(left)));
+		ASSERT_EQ(0, pt_write_str(FAIL_NTH, "0"));
 
 		if (!rc) {
 			ASSERT_TRUE(exists(PT_DIR "/" PROCTRACE_FILE_STATS))

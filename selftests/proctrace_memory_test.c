@@ -127,22 +127,6 @@ static bool exists(const char *path)
 	return !stat(path, &st);
 }
 
-static int read_str(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 /* A /proc/meminfo line, in kB; -1 when absent. */
 static long meminfo_kb(const char *name)
 {
@@ -790,12 +774,13 @@ FIXTURE_SETUP(memcg)
 			SKIP(return, "%s: %s", NO_CGROUP2, strerror(errno));
 		self->mounted = true;
 	}
-	ASSERT_EQ(0, read_str(CG_ROOT "/cgroup.controllers", ctl, sizeof(ctl)));
+	ASSERT_EQ(0,
+		  pt_read_str(CG_ROOT "/cgroup.controllers", ctl, sizeof(ctl)));
 	if (!strstr(ctl, "memory"))
 		SKIP(return, NO_MEMCG);
 	pt_write_str(CG_ROOT "/cgroup.subtree_control", "+memory");
-	ASSERT_EQ(0, read_str(CG_ROOT "/cgroup.subtree_control", ctl,
-			      sizeof(ctl)));
+	ASSERT_EQ(0, pt_read_str(CG_ROOT "/cgroup.subtree_control", ctl,
+				 sizeof(ctl)));
 	if (!strstr(ctl, "memory"))
 		SKIP(return, NO_MEMCG_BELOW);
 	snprintf(self->dir, sizeof(self->dir), CG_ROOT "/proctrace-mem-%d",
@@ -1058,8 +1043,8 @@ FIXTURE_SETUP(inject)
 	    !exists(DEBUGFS "/fail_page_alloc") || !exists(FAIL_NTH))
 		SKIP(return, NO_FAULT_INJECTION);
 	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
-		ret = read_str(knobs[i].path, knobs[i].saved,
-			       sizeof(knobs[i].saved));
+		ret = pt_read_str(knobs[i].path, knobs[i].saved,
+				  sizeof(knobs[i].saved));
 		ASSERT_EQ(0, ret)
 		TH_LOG("%s: %s", knobs[i].path, strerror(-ret));
 	}
@@ -1223,7 +1208,8 @@ FIXTURE_SETUP(umh)
 {
 	self->kmsg = kmsg_open();
 	ASSERT_LE(0, self->kmsg);
-	ASSERT_EQ(0, read_str(CORE_PATTERN, self->saved, sizeof(self->saved)));
+	ASSERT_EQ(0,
+		  pt_read_str(CORE_PATTERN, self->saved, sizeof(self->saved)));
 	ASSERT_EQ(0, pt_write_str(CORE_PATTERN, "|/bin/true"));
 	self->changed = true;
 }

@@ -1578,6 +1578,23 @@ int pt_write_str(const char *path, const char *s)
 	return ret;
 }
 
+/* The first line of a small file such as a sysfs or debugfs knob. */
+int pt_read_str(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
 int pt_write_long(const char *path, long v)
 {
 	char buf[32];

@@ -325,6 +325,7 @@ int pt_run_capture(const char *const argv[], char **out, size_t *len,
 		   pid_t *pid);
 int pt_read_long(const char *path, long *v);
 int pt_write_str(const char *path, const char *s);
+int pt_read_str(const char *path, char *buf, size_t size);
 int pt_write_long(const char *path, long v);
 unsigned long long pt_ns_per_tick(void);
 int pt_unload_module(void);
