@@ -61,16 +61,4 @@
 #define PT_TASK_AUTOREAP(p) ((void)(p), false)
 #endif
 
-/*
- * for_each_thread() names tasklist_lock in its list lockdep condition
- * (absent in 6.1's __for_each_thread(), present by 6.12), and tasklist_lock
- * is not exported: with CONFIG_PROVE_RCU_LIST the condition is compiled in
- * and a module using the macro does not link ("tasklist_lock undefined").
- * Every walker here holds rcu_read_lock(), which is what
- * list_for_each_entry_rcu() checks without a condition, so this is the
- * same walk with the check that applies to it.
- */
-#define pt_for_each_thread(p, t) \
-	list_for_each_entry_rcu(t, &(p)->signal->thread_head, thread_node)
-
 #endif /* _PROCTRACE_COMPAT_H */

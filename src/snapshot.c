@@ -3,12 +3,19 @@
  * Snapshots of the task list.
  *
  * tasklist_lock is not exported to modules, so every walk runs under
- * rcu_read_lock(): for_each_process() and pt_for_each_thread() are RCU-safe
+ * rcu_read_lock(): for_each_process() and the thread lists are RCU-safe
  * because tasks leave those lists with list_del_rcu() and are freed only
  * after a grace period. The ->children/->sibling lists are not (they are
  * changed with list_del_init() and list_splice under tasklist_lock), so
  * parent/child edges are read from rcu_dereference(real_parent) within the
  * same pass instead.
+ *
+ * Threads are walked with list_for_each_entry_rcu() on signal->thread_head
+ * rather than for_each_thread(): that macro names tasklist_lock in its
+ * lockdep condition (6.12 and 7.3 have it, 6.1 does not), tasklist_lock is not
+ * exported, and with CONFIG_PROVE_RCU_LIST the condition is compiled in,
+ * so a module using it does not link. The check that applies here, that
+ * rcu_read_lock() is held, is the one list_for_each_entry_rcu() makes.
  *
  * A walk neither sleeps nor allocates. Memory is sized before the walk from
  * the previous count plus slack; if more tasks turn up than fit, the walk is
@@ -459,7 +466,8 @@ static unsigned int pt_walk(const struct pt_viewer *viewer, enum pt_walk walk,
 			n += !!pid;
 			continue;
 		}
-		pt_for_each_thread(p, t) {
+		list_for_each_entry_rcu(t, &p->signal->thread_head,
+					thread_node) {
 			if (!pt_walk_wants(walk, t))
 				continue;
 			pid = pt_viewer_pid(viewer, t);
@@ -679,7 +687,8 @@ void pt_count_tasks(const struct pt_viewer *viewer, struct pt_counts *counts)
 		counts->processes++;
 		if (READ_ONCE(p->exit_state) == EXIT_ZOMBIE)
 			counts->zombies++;
-		pt_for_each_thread(p, t) {
+		list_for_each_entry_rcu(t, &p->signal->thread_head,
+					thread_node) {
 			if (!pt_viewer_pid(viewer, t))
 				continue;
 			counts->threads++;
