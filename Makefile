@@ -2,7 +2,9 @@
 #
 # make              build src/proctrace.ko for the running kernel (or KDIR=)
 # make run          main job: boot the default kernel, load, print tree+stats
-# make check        lint + selftests in a guest on every kernel of the matrix
+# make check        lint + selftests in a guest on 6.1, 6.12, 7.x and 7.x-rt
+# make check-debug  the same on the 7.x debug kernel (KASAN, lockdep,
+#                   kmemleak), then its storm; builds that kernel once
 # make lint         checkpatch, clang-format, W=1 + sparse builds
 # make setup        install every dependency (root, Debian bookworm)
 # make cli          build userspace/proctrace
@@ -13,7 +15,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 
 PREFIX ?= /usr/local
 
-.PHONY: all module cli install clean setup lint selftests run check test bench
+.PHONY: all module cli install clean setup lint selftests run check test check-debug bench
 
 all: module
 
@@ -51,6 +53,9 @@ run:
 
 check test:
 	scripts/test.sh
+
+check-debug:
+	PROCTRACE_KERNELS=debug scripts/test.sh
 
 bench:
 	scripts/bench.sh
