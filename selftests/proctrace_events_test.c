@@ -771,15 +771,32 @@ static void *ev_worker(void *p)
 	return NULL;
 }
 
-/* Exits with 5 once its worker thread has ended. */
+/*
+ * Exits with 5 once its worker thread has ended. pthread_join() returns
+ * when the kernel clears the thread's tid (in exit_mm()), before the
+ * thread reaches sched_process_exit; the thread's /proc entry goes only
+ * when it is released, after that tracepoint. Waiting for that orders the
+ * two exits, so the worker's is the first record and the leader's the
+ * group's last.
+ */
 static void ev_threaded_child(int tid_w, int go_r)
 {
 	struct ev_thread_arg a = { tid_w, go_r };
+	char path[64];
 	pthread_t th;
+	int tid_r[2];
+	pid_t tid;
 
-	if (prctl(PR_SET_NAME, "pt_ev_threads") ||
-	    pthread_create(&th, NULL, ev_worker, &a) || pthread_join(th, NULL))
+	if (pipe(tid_r) || prctl(PR_SET_NAME, "pt_ev_threads"))
 		_exit(EV_BROKEN);
+	a.tid_w = tid_r[1];
+	if (pthread_create(&th, NULL, ev_worker, &a) ||
+	    pt_read_full(tid_r[0], &tid, sizeof(tid), -1) ||
+	    pt_write_full(tid_w, &tid, sizeof(tid)) || pthread_join(th, NULL))
+		_exit(EV_BROKEN);
+	snprintf(path, sizeof(path), "/proc/self/task/%d", tid);
+	while (!access(path, F_OK))
+		sched_yield();
 	_exit(5);
 }
 
