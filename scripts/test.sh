@@ -63,11 +63,13 @@ for kver in $kernels; do
 	# same boot: the debug kernel takes minutes to boot under emulation.
 	cmd="$TOP/scripts/guest-tests.sh $ko $RES/$kver"
 	[ "$tier" != debug ] || cmd+="; $TOP/scripts/guest-debug.sh $ko $RES/$kver"
-	scripts/vm.sh "$kver" "$cmd" >"$RES/$kver.console" 2>&1
+	PROCTRACE_VM_VERBOSE=1 scripts/vm.sh "$kver" "$cmd" >"$RES/$kver.console" 2>&1
 	rc=$?
 	tap_result $rc "guest boot and run on $kver" "$(tail -n 20 "$RES/$kver.console")"
-	[ -e "$RES/$kver/guest.tap" ]
-	tap_result $? "guest on $kver reported its results"
+	# A guest that crashed or hung leaves its TAP without the plan line.
+	grep -q '^1\.\.' "$RES/$kver/guest.tap" 2>/dev/null
+	tap_result $? "guest on $kver ran the whole suite" \
+		"$(grep -E 'BUG|Oops|RIP|panic|Call Trace' "$RES/$kver.console" | head -n 20)"
 	if [ "$tier" = debug ]; then
 		[ -e "$RES/$kver/debug.tap" ] && grep -q '^1\.\.' "$RES/$kver/debug.tap"
 		tap_result $? "debug tier on $kver ran to its end"

@@ -12,7 +12,9 @@
 # red zones and poisoning, and KFENCE sampling (6.12 and later). The debug
 # kernel is booted with panic_on_warn=1, so any WARN (lockdep, KASAN,
 # UBSAN, DEBUG_LIST...) ends the run. PROCTRACE_VM_APPEND replaces the
-# stock aids (benchmarks run without); PROCTRACE_VM_TIMEOUT bounds the run.
+# stock aids (benchmarks run without); PROCTRACE_VM_TIMEOUT bounds the run;
+# PROCTRACE_VM_VERBOSE=1 adds the guest kernel's console to the output, as
+# scripts/test.sh does so that an oops is on record.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,5 +44,5 @@ exec timeout --foreground -k 30 "$timeout" \
 	vng --run "$vmlinuz" --disable-kvm \
 	--cpus "${PROCTRACE_VM_CPUS:-2}" --memory "$memory" \
 	--rwdir "$TOP/build/results" \
-	--append "$append" \
+	--append "$append" ${PROCTRACE_VM_VERBOSE:+--verbose} \
 	--exec "$*"
