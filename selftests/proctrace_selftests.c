@@ -926,8 +926,12 @@ static int zombie_line(char *line, int lineno, void *ctx)
 			if (!v[i])
 				return -EINVAL;
 		if (parse_known(v[0], &n) || n < 0 || n > INT_MAX ||
-		    parse_known(v[1], &z->oldest_ns) ||
 		    (strcmp(v[2], "yes") && strcmp(v[2], "no")))
+			return -EINVAL;
+		/* "-": only thread_group zombies, none counted (abi.rst). */
+		if (!strcmp(v[1], "-") && !n)
+			z->oldest_ns = PT_OLDEST_NONE;
+		else if (parse_known(v[1], &z->oldest_ns))
 			return -EINVAL;
 		z->zombies = (int)n;
 		z->waited = !strcmp(v[2], "yes");

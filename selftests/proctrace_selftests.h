@@ -32,6 +32,8 @@
 /* Worst case: every byte written as a backslash and three octal digits. */
 #define PT_COMM_ESC_LEN (4 * (PT_COMM_LEN - 1) + 1)
 #define PT_NSTATES 9
+/* oldest_ns of a zombies parent line with only thread_group zombies ("-") */
+#define PT_OLDEST_NONE (-2LL)
 /*
  * /proc/PID/stat may show more than the 15-byte comm: the full name of a
  * kernel thread, or a workqueue worker's description after a '-'.
