@@ -11,8 +11,8 @@
 #       release     its kernel release string (contains "debug")
 #       .built      present once everything above is complete
 #
-# The key is the source version plus a hash of the fragment and the
-# compiler's version: changing either builds a new kernel, an unchanged
+# The key is the source version plus a hash of the fragment, this script
+# and the compiler's version: changing either builds a new kernel, an unchanged
 # one is reused. Prints the directory on stdout.
 #
 #   scripts/debug-kernel.sh <linux-source-7.x.tar.xz> <source version>
@@ -24,7 +24,9 @@ tarball=$1
 srcver=$2
 frag=$TOP/scripts/kconfig/debug.config
 
-hash=$( (cat "$frag"; gcc --version | head -n 1) | sha256sum | cut -c1-12)
+# This script is part of the key: how the fragment is applied matters as
+# much as what it says.
+hash=$( (cat "$frag" "$0"; gcc --version | head -n 1) | sha256sum | cut -c1-12)
 dir=$CACHE/debug/$srcver-$hash
 mkdir -p "$CACHE/debug"
 # One build at a time per machine: a second caller waits for the first and
@@ -42,16 +44,32 @@ log=$dir/build.log
 echo "debug-kernel: building $srcver ($hash) in $dir, log in $log" >&2
 t0=$(date +%s)
 tar -C "$dir/linux" --strip-components=1 -xJf "$tarball"
+# The subshell is the left side of ||, where set -e does not apply: every
+# step says itself how it fails.
 (
-	cd "$dir/linux"
-	"$CACHE/venv/bin/virtme-configkernel" --defconfig --custom "$frag"
-	# Every option the fragment asks for must have survived olddefconfig:
-	# a dependency that silently dropped one would void the tier.
-	grep -E '^CONFIG_[A-Z0-9_]+=' "$frag" | while IFS= read -r want; do
-		grep -qxF "$want" .config ||
-			{ echo "debug-kernel: $want did not survive olddefconfig" >&2; exit 1; }
-	done
-	make -j"$(nproc)" bzImage modules
+	cd "$dir/linux" || exit 1
+	# virtme-configkernel appends its own generic options after --custom
+	# (among them DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT=y), so the fragment
+	# is merged again on top with the kernel's merge_config.sh.
+	"$CACHE/venv/bin/virtme-configkernel" --defconfig || exit 1
+	scripts/kconfig/merge_config.sh -m .config "$frag" || exit 1
+	make olddefconfig || exit 1
+	# Every option the fragment sets or unsets must have survived
+	# olddefconfig: a dependency that silently dropped one would void
+	# the tier.
+	bad=0
+	while IFS= read -r want; do
+		case $want in
+		CONFIG_*=*) grep -qxF "$want" .config ;;
+		"# CONFIG_"*" is not set")
+			opt=${want#\# }
+			opt=${opt%% *}
+			! grep -q "^$opt=" .config ;;
+		*) continue ;;
+		esac || { echo "debug-kernel: '$want' did not survive olddefconfig"; bad=1; }
+	done <"$frag"
+	[ $bad = 0 ] || exit 1
+	make -j"$(nproc)" bzImage modules || exit 1
 	make -s modules_install INSTALL_MOD_PATH="$dir/mods" INSTALL_MOD_STRIP=1
 ) >"$log" 2>&1 || { tail -n 30 "$log" >&2; exit 1; }
 cp "$dir/linux/arch/x86/boot/bzImage" "$dir/bzImage"
