@@ -698,9 +698,13 @@ static void prefault_stack(int depth)
 }
 
 /*
- * In a child: everything it will touch is faulted in first (its stack,
- * the shared result), then it moves itself into the cgroup and only opens
- * and reads. So the cgroup is charged for the view and nothing else.
+ * In a child: everything it will touch is faulted in first, then it moves
+ * itself into the cgroup and only opens and reads. So the cgroup is
+ * charged for the view and nothing else. mlockall() breaks copy-on-write
+ * on every private page shared with the parent after fork() (libc's data,
+ * the heap), which a later write would otherwise fault in and charge to
+ * the small cgroup: at 16K that alone got the reader OOM-killed on 7.3.
+ * The stack below the current frame is not mapped yet, hence the prefault.
  */
 static void cg_reader(const char *procs, const char *view,
 		      struct cg_result *res)
@@ -712,6 +716,8 @@ static void cg_reader(const char *procs, const char *view,
 	prefault_stack(CG_STACK / CG_FRAME);
 	for (i = 0; i < CG_BUF; i += 4096)
 		res->buf[i] = 0;
+	if (mlockall(MCL_CURRENT))
+		_exit(3);
 	cg = open(procs, O_WRONLY | O_CLOEXEC);
 	if (cg < 0 || write(cg, "0", 1) != 1)
 		_exit(2);
