@@ -75,7 +75,7 @@ if [ ! -e "$CACHE/.apt-updated" ] ||
 fi
 
 PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
-      xz-utils rsync sparse clang-format python3-venv qemu-system-x86
+      xz-utils rsync sparse clang-format python3-venv
       procps psmisc util-linux linux-image-amd64 linux-headers-amd64
       linux-source-6.12 busybox-static pkg-config libjson-c-dev libncurses-dev
       python3-docutils graphviz python3-prometheus-client tmux jq dkms
@@ -116,6 +116,20 @@ mapfile -t need < <(missing_pkgs "$bpo_image" "$bpo_headers")
 if [ ${#need[@]} -gt 0 ]; then
 	say "installing ${need[*]} from bookworm-backports"
 	apt-get install "${APT_OPTS[@]}" -t bookworm-backports "${need[@]}" \
+		>"$CACHE/apt.log" 2>&1 || { tail -n 20 "$CACHE/apt.log" >&2; false; }
+fi
+
+# QEMU from bookworm-backports (10.x): bookworm's 7.2 runs the guests'
+# vCPUs on several host threads (MTTCG) without keeping cross-modified
+# code exact, so a tracepoint's static key flipped while another vCPU runs
+# through the site ends in "Oops: int3" on 6.12 and 7.3 (ftrace alone does
+# it). 10.x does not (Documentation/testing.rst); scripts/vm.sh falls
+# back to one TCG thread on anything older.
+STEP="install QEMU 10 from bookworm-backports"
+qemu_ver=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)
+if [ -z "$qemu_ver" ] || dpkg --compare-versions "$qemu_ver" lt 1:10; then
+	say "installing qemu-system-x86 from bookworm-backports (have: ${qemu_ver:-none})"
+	apt-get install "${APT_OPTS[@]}" -t bookworm-backports qemu-system-x86 \
 		>"$CACHE/apt.log" 2>&1 || { tail -n 20 "$CACHE/apt.log" >&2; false; }
 fi
 

@@ -38,6 +38,20 @@ if [ "$tier" = debug ]; then
 	memory=${PROCTRACE_VM_MEMORY:-4G}
 	timeout=${PROCTRACE_VM_TIMEOUT:-4800}
 fi
+# QEMU before 10 runs the vCPUs on several host threads (MTTCG) without
+# keeping cross-modified code exact: flipping a tracepoint's static key
+# while another vCPU runs through the patched site ends in "Oops: int3"
+# (echo 1/0 > events/sched/sched_process_exit/enable in a loop does it
+# within a minute on 6.12 and 7.3; so did proctrace's load/unload storm).
+# scripts/setup.sh installs 10.x from bookworm-backports; with an older
+# QEMU every vCPU shares one thread, which is exact and slower.
+# PROCTRACE_VM_TCG=single|multi overrides.
+qemu_major=$(qemu-system-x86_64 --version | sed -nE '1s/.*version ([0-9]+)\..*/\1/p')
+if [ "${qemu_major:-0}" -ge 10 ]; then
+	tcg=${PROCTRACE_VM_TCG:-multi}
+else
+	tcg=${PROCTRACE_VM_TCG:-single}
+fi
 mkdir -p "$TOP/build/results"
 export PATH=$TOP/build/venv/bin:$PATH
 exec timeout --foreground -k 30 "$timeout" \
@@ -45,4 +59,5 @@ exec timeout --foreground -k 30 "$timeout" \
 	--cpus "${PROCTRACE_VM_CPUS:-2}" --memory "$memory" \
 	--rwdir "$TOP/build/results" \
 	--append "$append" ${PROCTRACE_VM_VERBOSE:+--verbose} \
+	--qemu-opts="-accel tcg,thread=$tcg" \
 	--exec "$*"
