@@ -5,9 +5,10 @@
  * debug_fork_delay_us: the fork probe busy-waits this long before it takes
  * the lifecycle lock. kernel_clone() has already put the child on the task
  * list then, so this widens the window in which the load-time scan can
- * reach a child before its fork probe does. The probe runs with preemption
- * disabled, so the delay is a udelay(), bounded well below what udelay()
- * accepts and what the soft-lockup detector notices.
+ * reach a child before its fork probe does. The probe may run with
+ * preemption disabled (up to 6.12, tracepoints.c), so the delay is a
+ * udelay(), bounded well below what udelay() accepts and what the
+ * soft-lockup detector notices.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

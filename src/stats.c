@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Event counters since load. Probes bump a per-CPU slot (they run with
- * preemption disabled, or in softirq for sched_process_free, and
- * this_cpu_inc() is safe in both); readers sum over CPUs and may see a
+ * Event counters since load. Probes bump a per-CPU slot with
+ * this_cpu_inc(), which is safe whether the probe runs with preemption
+ * disabled, preemptible under SRCU (7.3) or in softirq for
+ * sched_process_free (tracepoints.c); readers sum over CPUs and may see a
  * count a probe is just incrementing, which is fine for totals.
  */
 #include <linux/build_bug.h>

@@ -9,9 +9,13 @@
  * kernel's own register_trace_<name>() helper expects (the helper is only
  * inspected with typeof, never called: its tracepoint is not exported).
  *
- * Probes run with preemption disabled (sched_process_free from an RCU
- * callback): they never sleep or allocate, and do O(1) work apart from
- * orphaning a dying parent's children in the lifecycle table.
+ * Up to 6.12 the tracepoint calls its probes with preemption disabled;
+ * 7.3 calls them inside an SRCU-fast read section (tracepoint_srcu,
+ * include/linux/tracepoint.h), where they may be preempted, and
+ * sched_process_free comes from an RCU callback on both. The probes are
+ * written for the strictest of these: they never sleep or allocate, and
+ * do O(1) work apart from orphaning a dying parent's children in the
+ * lifecycle table.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
