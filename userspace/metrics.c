@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,7 +38,10 @@ void help_metrics(FILE *fp)
 	      "\n"
 	      "Options:\n"
 	      "  -o, --output=FILE    write to FILE atomically (a temporary file\n"
-	      "                       renamed over it), as the collector needs\n"
+	      "                       renamed over it), as the collector needs;\n"
+	      "                       FILE keeps its mode, a symlink is written\n"
+	      "                       through, anything but a regular file is\n"
+	      "                       refused\n"
 	      "      --openmetrics    OpenMetrics 1.0.0 text instead, ending in # EOF\n"
 	      "\n" COMMON_HELP,
 	      fp);
@@ -173,36 +178,109 @@ static void expose(const struct exposition *ex, const struct pt_stats *s,
 		fputs("# EOF\n", ex->fp);
 }
 
-/* Write through a temporary file so a scraper never reads half of it. */
+/*
+ * The file -o replaces: PATH, or the file a symlink at PATH names (written
+ * through, as a shell's > would, so the link stays). Returns it allocated,
+ * with @st filled and @exists set when it is there already, or NULL after
+ * saying why. Anything but a regular file is refused: the rename() below
+ * would replace a device node (/dev/full, as root), a FIFO or a directory
+ * entry with a plain file.
+ */
+static char *metrics_target(const char *path, struct stat *st, bool *exists)
+{
+	char *target, *copy, *dir;
+
+	*exists = !stat(path, st);
+	if (*exists) {
+		if (!S_ISREG(st->st_mode)) {
+			pt_err("%s is not a regular file; -o writes a textfile collector file, give a file's path",
+			       path);
+			return NULL;
+		}
+		target = realpath(path, NULL);
+		if (!target)
+			pt_err("%s: %s", path, strerror(errno));
+		return target;
+	}
+	if (errno != ENOENT) {
+		pt_err("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!lstat(path, st)) {
+		pt_err("%s is a symbolic link to nothing; remove it or give another path",
+		       path);
+		return NULL;
+	}
+	copy = xstrdup(path);
+	dir = dirname(copy);
+	if (stat(dir, st) || !S_ISDIR(st->st_mode)) {
+		pt_err("cannot write %s: %s is not a directory that exists",
+		       path, dir);
+		free(copy);
+		return NULL;
+	}
+	free(copy);
+	return xstrdup(path);
+}
+
+/*
+ * Write through a temporary file in the same directory, renamed over the
+ * target, so a scraper never reads half of it. A file that was there keeps
+ * its mode, and its owner when we may set it (as root).
+ */
 static int write_atomically(const char *path, const struct pt_stats *s,
 			    const struct pt_zombies *z, bool openmetrics)
 {
 	struct exposition ex = { .openmetrics = openmetrics };
-	size_t len = strlen(path) + 32;
-	char *tmp = xmalloc(len);
+	char *target, *tmp, *copy;
+	struct stat st;
+	bool exists;
+	size_t len;
 	int fd, e;
 
-	snprintf(tmp, len, "%s.tmp.%d", path, (int)getpid());
+	target = metrics_target(path, &st, &exists);
+	if (!target)
+		return -1;
+	len = strlen(target) + 32;
+	tmp = xmalloc(len);
+	snprintf(tmp, len, "%s.tmp.%d", target, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	ex.fp = fd < 0 ? NULL : fdopen(fd, "w");
 	if (!ex.fp) {
-		pt_err("%s: %s", tmp, strerror(errno));
-		if (fd >= 0)
+		e = errno;
+		copy = xstrdup(target);
+		pt_err("cannot create a file in %s (for %s): %s", dirname(copy),
+		       path, strerror(e));
+		free(copy);
+		if (fd >= 0) {
 			close(fd);
+			unlink(tmp);
+		}
 		free(tmp);
+		free(target);
 		return -1;
 	}
-	expose(&ex, s, z);
-	e = fflush(ex.fp) || fsync(fd) ? errno : 0;
+	e = 0;
+	if (exists) {
+		if (fchmod(fd, st.st_mode & 07777))
+			e = errno;
+		if (!e && geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid))
+			e = errno;
+	}
+	if (!e) {
+		expose(&ex, s, z);
+		e = fflush(ex.fp) || fsync(fd) ? errno : 0;
+	}
 	if (fclose(ex.fp) && !e)
 		e = errno;
-	if (!e && rename(tmp, path))
+	if (!e && rename(tmp, target))
 		e = errno;
 	if (e) {
 		pt_err("%s: %s", path, strerror(e));
 		unlink(tmp);
 	}
 	free(tmp);
+	free(target);
 	return e ? -1 : 0;
 }
 

@@ -15,6 +15,7 @@ import pty
 import re
 import select
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -597,8 +598,49 @@ def test_metrics(tmp):
        os.listdir(os.path.dirname(path)) == ['proctrace.prom'],
        'metrics -o writes the file atomically', err)
     rc, out, err = run('metrics', '-o', '/nonexistent/dir/x.prom')
-    ok(rc == 1 and 'nonexistent' in err, 'metrics -o: unwritable is exit 1',
+    ok(rc == 1 and "/nonexistent/dir is not a directory" in err and
+       '.tmp.' not in err, 'metrics -o: a missing directory is named, exit 1',
        err)
+
+    # An existing file keeps its mode; a symlink is written through and
+    # stays a symlink.
+    os.chmod(path, 0o600)
+    rc, out, err = run('metrics', '-o', path)
+    ok(rc == 0 and stat.S_IMODE(os.stat(path).st_mode) == 0o600,
+       'metrics -o keeps the mode of the file it replaces',
+       '%s %o' % (err, os.stat(path).st_mode))
+    link = os.path.join(tmp, 'textfile', 'link.prom')
+    os.symlink(path, link)
+    os.unlink(path)
+    rc, out, err = run('metrics', '-o', link)
+    ok(rc == 1 and 'symbolic link to nothing' in err and
+       os.path.islink(link) and not os.path.exists(path),
+       'metrics -o: a dangling symlink is refused and left alone', err)
+    open(path, 'w').close()
+    rc, out, err = run('metrics', '-o', link)
+    ok(rc == 0 and os.path.islink(link) and
+       open(path).read() == run('metrics')[1],
+       'metrics -o writes through a symlink to its file', err)
+
+    # Anything but a regular file is refused and left as it was: a FIFO,
+    # a directory, and (as root) a character device like /dev/full.
+    fifo = os.path.join(tmp, 'textfile', 'fifo')
+    os.mkfifo(fifo)
+    specials = [(fifo, stat.S_ISFIFO), (os.path.dirname(path), stat.S_ISDIR)]
+    if os.geteuid() == 0:
+        dev = os.path.join(tmp, 'textfile', 'full')
+        os.mknod(dev, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+        specials.append((dev, stat.S_ISCHR))
+    for node, is_kind in specials:
+        rc, out, err = run('metrics', '-o', node)
+        ok(rc == 1 and 'not a regular file' in err and
+           is_kind(os.lstat(node).st_mode) and
+           not [f for f in os.listdir(os.path.dirname(path))
+                if '.tmp.' in f],
+           'metrics -o refuses %s and leaves it as it was' %
+           os.path.basename(node), err)
+    if os.geteuid() != 0:
+        skip('metrics -o refuses a device node', 'mknod needs root')
 
 
 # ---------------------------------------------------------------- errors
