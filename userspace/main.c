@@ -130,6 +130,10 @@ void output_setup(void)
 
 int runtime_error(void)
 {
+	/* Under --json stdout gets the error too, as JSON (out_error()). */
+	if ((gopts.json || gopts.pretty) && !out_is_json())
+		output_setup();
+	out_error(err_get());
 	fflush(stdout);
 	fprintf(stderr, "proctrace: %s\n", err_get());
 	return EXIT_RUNTIME;

@@ -60,7 +60,10 @@ unsigned long long opt_positive(const char *what, const char *arg);
 __printf(1, 2) void __noreturn usage_error(const char *fmt, ...);
 /* Start the output layer once options are parsed. */
 void output_setup(void);
-/* Print err_get() and return EXIT_RUNTIME. */
+/*
+ * Print err_get() on stderr, and under --json as {"error": ...} on stdout
+ * too; return EXIT_RUNTIME.
+ */
 int runtime_error(void);
 
 int do_tree(int argc, char **argv);

@@ -217,6 +217,32 @@ void out_begin(bool array)
 	push(array ? json_object_new_array() : json_object_new_object());
 }
 
+/*
+ * A runtime error under --json: whatever document was being built is
+ * dropped and {"error": MSG} is written in its place, on the output file,
+ * so a script reading stdout always gets JSON (as bpftool's p_err() does).
+ */
+void out_error(const char *msg)
+{
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+	struct json_object *doc;
+
+	if (!opts.json)
+		return;
+	if (depth) {
+		json_object_put(stack[0]);
+		depth = 0;
+	}
+	doc = json_object_new_object();
+	json_object_object_add(doc, "error", json_object_new_string(msg));
+	flags |= opts.pretty ?
+			 JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+			 JSON_C_TO_STRING_PLAIN;
+	fprintf(out_fp, "%s\n", json_object_to_json_string_ext(doc, flags));
+	fflush(out_fp);
+	json_object_put(doc);
+}
+
 void out_end(void)
 {
 	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;

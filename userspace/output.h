@@ -49,6 +49,8 @@ struct out_opts {
 
 void out_init(FILE *fp, const struct out_opts *opts);
 bool out_is_json(void);
+/* Under --json, {"error": msg} on the output file instead of the document. */
+void out_error(const char *msg);
 bool out_is_pretty(void);
 bool out_has_color(void);
 /* Text from now on goes to sink (NULL: back to the output file). */

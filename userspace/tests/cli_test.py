@@ -669,6 +669,23 @@ def test_errors(tmp):
         rc, out, err = run(*args, proc_dir='/nonexistent/pt')
         ok(rc == 1 and 'not found' in err,
            '%s: missing directory is exit 1' % cmd, err)
+    # Under --json (and --pretty) stdout carries the same error as one
+    # JSON object, and the exit code stays 1.
+    for cmd in COMMANDS:
+        if cmd == 'metrics':
+            continue
+        args = [cmd] + (['1'] if cmd == 'show' else []) + \
+            (['-b', '-n', '1'] if cmd == 'top' else [])
+        for fmt in ['--json', '--pretty']:
+            rc, out, err = run(fmt, *args, proc_dir='/nonexistent/pt')
+            try:
+                doc = json.loads(out)
+            except ValueError:
+                doc = None
+            ok(rc == 1 and isinstance(doc, dict) and list(doc) == ['error'] and
+               err == 'proctrace: %s\n' % doc['error'],
+               '%s %s: a runtime error is {"error": ...} on stdout' %
+               (fmt, cmd), 'rc %d out %r err %r' % (rc, out, err))
     if os.path.exists('/proc/proctrace'):
         skip('module not loaded message', '/proc/proctrace exists')
     else:
