@@ -590,15 +590,34 @@ static void rp_die_with(pid_t parent)
 		_exit(RP_BROKEN);
 }
 
+/*
+ * A spawned child tells the test it is ready itself, on the keeper's reply
+ * pipe: only once it carries its name may the test kill it, or a SIGTERM
+ * can land between fork() and prctl() and leave a zombie named after the
+ * keeper (seen on 6.1). The test sends one command at a time, so the
+ * child's reply is the only one in flight.
+ */
+static void rp_child_ready(int rep_w)
+{
+	struct rp_reply rep = { .pid = getpid() };
+
+	if (pt_write_full(rep_w, &rep, sizeof(rep)))
+		_exit(RP_BROKEN);
+	close(rep_w);
+}
+
 /* Exits with @code on SIGUSR1. */
-static void rp_exiter(const char *comm, int code)
+static void rp_exiter(const char *comm, int code, int rep_w)
 {
 	sigset_t set;
 	int sig;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	if (prctl(PR_SET_NAME, comm) || sigwait(&set, &sig))
+	if (prctl(PR_SET_NAME, comm))
+		_exit(RP_BROKEN);
+	rp_child_ready(rep_w);
+	if (sigwait(&set, &sig))
 		_exit(RP_BROKEN);
 	_exit(code);
 }
@@ -611,7 +630,7 @@ static void *rp_worker(void *arg)
 	(void)arg;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR2);
-	if (prctl(PR_SET_NAME, "pt_rp_worker") || sigwait(&set, &sig))
+	if (sigwait(&set, &sig))
 		_exit(RP_BROKEN);
 	/* The thread alone, with a status no one will collect. */
 	syscall(SYS_exit, 17);
@@ -621,14 +640,17 @@ static void *rp_worker(void *arg)
 /*
  * The leader thread exits at once and leaves a worker thread, which
  * exits on SIGUSR2: until then the process is a thread-group zombie.
+ * The worker is named before the test hears of it.
  */
-static void rp_leader(const char *comm)
+static void rp_leader(const char *comm, int rep_w)
 {
 	pthread_t th;
 
 	if (prctl(PR_SET_NAME, comm) ||
-	    pthread_create(&th, NULL, rp_worker, NULL))
+	    pthread_create(&th, NULL, rp_worker, NULL) ||
+	    pthread_setname_np(th, "pt_rp_worker"))
 		_exit(RP_BROKEN);
+	rp_child_ready(rep_w);
 	syscall(SYS_exit, 0);
 }
 
@@ -655,9 +677,12 @@ static void rp_keeper_main(int cmd_r, int rep_w, pid_t parent)
 			if (!rep.pid)
 				rp_die_with(me);
 			if (!rep.pid && cmd.op == RP_OP_EXITER)
-				rp_exiter(cmd.comm, cmd.arg);
+				rp_exiter(cmd.comm, cmd.arg, rep_w);
 			if (!rep.pid)
-				rp_leader(cmd.comm);
+				rp_leader(cmd.comm, rep_w);
+			/* The child replies itself (rp_child_ready()). */
+			if (rep.pid > 0)
+				continue;
 		}
 		rep.err = rep.pid < 0 ? errno : 0;
 		if (pt_write_full(rep_w, &rep, sizeof(rep)))
