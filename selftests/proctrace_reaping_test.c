@@ -985,18 +985,29 @@ static int rp_family_start(struct rp_family *f)
 		close(info[0]);
 		if (prctl(PR_SET_NAME, "pt_rp_middle"))
 			_exit(RP_BROKEN);
+		/*
+		 * The orphan sends its own pid once it is named: the test
+		 * may end the middle process as soon as it has the pid, and
+		 * the orphans view must show the orphan's name, not the
+		 * middle's it inherited.
+		 */
 		f->orphan = fork();
 		if (!f->orphan) {
+			pid_t me = getpid();
+
 			close(ogo[1]);
-			if (prctl(PR_SET_NAME, "pt_rp_orphan"))
+			if (prctl(PR_SET_NAME, "pt_rp_orphan") ||
+			    pt_write_full(info[1], &me, sizeof(me)))
 				_exit(RP_BROKEN);
+			close(info[1]);
 			while (read(ogo[0], &b, 1) > 0)
 				;
 			_exit(0);
 		}
 		close(ogo[0]);
 		close(ogo[1]);
-		if (pt_write_full(info[1], &f->orphan, sizeof(f->orphan)))
+		close(info[1]);
+		if (f->orphan < 0)
 			_exit(RP_BROKEN);
 		while (read(mgo[0], &b, 1) > 0)
 			;
