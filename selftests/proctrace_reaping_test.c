@@ -1169,17 +1169,20 @@ static int rp_wait_reaps(int fd, const pid_t *pids, int n)
 	return ret;
 }
 
+/* Stores its tid in *@arg. */
 static void *rp_noop(void *arg)
 {
-	return arg;
+	*(pid_t *)arg = gettid();
+	return NULL;
 }
 
 /* The lifecycle counters grow by at least what the test did. */
 TEST_F_TIMEOUT(reaping, stats_count_lifecycle_events, RP_TIMEOUT)
 {
 	struct rp_stats s0, s1;
-	pid_t pids[RP_COUNTED];
+	pid_t pids[RP_COUNTED], tid;
 	int fd, i, ret, status;
+	char task[64];
 	pthread_t th;
 
 	/* The event stream tells when the kernel has freed the children. */
@@ -1194,8 +1197,16 @@ TEST_F_TIMEOUT(reaping, stats_count_lifecycle_events, RP_TIMEOUT)
 			_exit(i);
 		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
 	}
-	ASSERT_EQ(0, pthread_create(&th, NULL, rp_noop, NULL));
+	ASSERT_EQ(0, pthread_create(&th, NULL, rp_noop, &tid));
 	ASSERT_EQ(0, pthread_join(th, NULL));
+	/*
+	 * pthread_join() returns once exit_mm() has cleared the thread's
+	 * tid, before its sched_process_exit. Its /proc/self/task entry
+	 * goes at release_task(), which comes after that tracepoint.
+	 */
+	snprintf(task, sizeof(task), "/proc/self/task/%d", tid);
+	while (!access(task, F_OK))
+		sched_yield();
 	ret = rp_wait_reaps(fd, pids, RP_COUNTED);
 	ASSERT_EQ(0, ret) TH_LOG("reap records: %s", strerror(-ret));
 	close(fd);
