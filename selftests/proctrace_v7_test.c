@@ -415,18 +415,39 @@ static int v7_spawn(FIXTURE_DATA(v7) * self, int i, __u64 flags)
 	return 0;
 }
 
-/* Whether any line of the zombies view is about one of the kids. */
+/*
+ * Whether any line of the zombies view is about one of the kids; if so,
+ * what it said, in @why.
+ */
 static const char *v7_listed(FIXTURE_DATA(v7) * self,
-			     const struct pt_zombies *z)
+			     const struct pt_zombies *z, char *why, size_t size)
 {
+	const struct pt_zline *l;
 	size_t i;
 
 	for (i = 0; i < z->n; i++) {
-		if (z->v[i].parent && z->v[i].pid == getpid())
-			return "the test, as a parent that does not reap";
-		if (!z->v[i].parent &&
-		    v7_kid_find(self->kids, self->nkids, z->v[i].pid))
-			return "an autoreap child, as a zombie";
+		l = &z->v[i];
+		if (l->parent && l->pid == getpid()) {
+			/* Its zombie lines follow it. */
+			l = i + 1 < z->n && !z->v[i + 1].parent ? l + 1 : NULL;
+			snprintf(
+				why, size,
+				"the test, as a parent that does not reap (first zombie: %d %s %s %s, %s one of the kids)",
+				l ? l->pid : 0, l ? l->comm : "-",
+				l ? l->kind : "-", l ? l->exit : "-",
+				l && v7_kid_find(self->kids, self->nkids,
+						 l->pid) ?
+					"is" :
+					"not");
+			return why;
+		}
+		if (!l->parent &&
+		    v7_kid_find(self->kids, self->nkids, l->pid)) {
+			snprintf(why, size,
+				 "an autoreap child, as a zombie: %d %s %s %s",
+				 l->pid, l->comm, l->kind, l->exit);
+			return why;
+		}
 	}
 	return NULL;
 }
@@ -435,7 +456,7 @@ TEST_F_TIMEOUT(v7, autoreap, V7_TIMEOUT)
 {
 	long long deadline = pt_now_ms() + V7_WAIT_MS;
 	struct pt_stats s0, s1;
-	char want[32], got[32];
+	char want[32], got[32], why[256];
 	struct pt_zombies z;
 	const char *listed;
 	int i, ret, status, done;
@@ -457,7 +478,7 @@ TEST_F_TIMEOUT(v7, autoreap, V7_TIMEOUT)
 		ASSERT_FALSE(self->ev.lost);
 		/* Whatever the kids are doing now, none may be listed. */
 		PT_ASSERT_OK(v7_read_zombies(&z));
-		listed = v7_listed(self, &z);
+		listed = v7_listed(self, &z, why, sizeof(why));
 		pt_zombies_free(&z);
 		ASSERT_EQ(NULL, listed) TH_LOG("zombies lists %s", listed);
 		for (i = 0, done = 0; i < self->nkids; i++)

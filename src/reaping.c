@@ -60,13 +60,19 @@ static void pt_zombie_parent_fill(struct pt_zombie_parent *zp,
 /*
  * Whether the snapshot's zombie @t is one a parent has to reap. The walk saw
  * exit_state == EXIT_ZOMBIE without tasklist_lock, and an auto-reaped child
- * (CLONE_AUTOREAP, 7.3) is EXIT_ZOMBIE for a moment in exit_notify() before
- * it is released; so is a child of a parent that ignores SIGCHLD. Such a
- * child never waits for its parent, so it is not listed: nor is a zombie
- * that has been reaped since the walk (its pid is detached by then, or it
- * is EXIT_DEAD). A leader waiting for its other threads is a zombie
- * whatever its parent does. Caller holds rcu_read_lock(), which keeps the
- * task and its signal_struct while its pid still leads to it.
+ * is EXIT_ZOMBIE for a moment in exit_notify() before it is released; so is
+ * a child of a parent that ignores SIGCHLD. Such a child never waits for
+ * its parent, so it is not listed: nor is a zombie that has been reaped
+ * since the walk (its pid is detached by then, or it is EXIT_DEAD).
+ *
+ * A leader waiting for its other threads is a zombie whatever its parent
+ * does, except in a CLONE_AUTOREAP process (7.3): the kernel releases it
+ * when the last thread exits, and its parent never has anything to reap
+ * (do_notify_parent()), so it is not listed either. A traced one is: it
+ * waits for its tracer like any other child.
+ *
+ * Caller holds rcu_read_lock(), which keeps the task and its signal_struct
+ * while its pid still leads to it.
  */
 static bool pt_zombie_unreaped(const struct pt_task *t)
 {
@@ -76,9 +82,7 @@ static bool pt_zombie_unreaped(const struct pt_task *t)
 	if (!p || p->start_boottime != t->start_ns ||
 	    READ_ONCE(p->exit_state) != EXIT_ZOMBIE)
 		return false;
-	if (t->nr_threads > 1 || READ_ONCE(p->ptrace))
-		return true;
-	return !PT_TASK_AUTOREAP(p);
+	return READ_ONCE(p->ptrace) || !PT_TASK_AUTOREAP(p);
 }
 
 int pt_zombie_report(const struct pt_viewer *viewer,
