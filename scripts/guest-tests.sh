@@ -6,6 +6,10 @@
 # out-of-tree/unsigned ones. TAP files go to <outdir>.
 #
 #   scripts/guest-tests.sh <proctrace.ko> <outdir>
+#
+# PROCTRACE_GUEST_TESTS="proctrace_x_test ..." runs only those binaries
+# (the debug tier of make check, Documentation/testing.rst); the default
+# is every selftest.
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,6 +50,10 @@ tap_result $? "/proc/proctrace/tree exists after load"
 for t in "$TOP"/selftests/proctrace_*_test; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
+	case " ${PROCTRACE_GUEST_TESTS:-$name} " in
+	*" $name "*) ;;
+	*) continue ;;
+	esac
 	echo "== $name" >&2
 	(cd "$TOP/selftests" &&
 	 PROCTRACE_KO=$KO timeout "$TIMEOUT" "$t") >"$OUT/$name.tap" 2>&1
