@@ -415,37 +415,37 @@ static int v7_spawn(FIXTURE_DATA(v7) * self, int i, __u64 flags)
 	return 0;
 }
 
+/* "PID COMM KIND EXIT" of zombie line @l, for a failure message. */
+static void v7_zline(const struct pt_zline *l, char *out, size_t size)
+{
+	snprintf(out, size, "%d %s %s %s", l->pid, l->comm, l->kind, l->exit);
+}
+
 /*
  * Whether any line of the zombies view is about one of the kids; if so,
- * what it said, in @why.
+ * what it said, in @why. A parent line's zombie lines follow it.
  */
 static const char *v7_listed(FIXTURE_DATA(v7) * self,
 			     const struct pt_zombies *z, char *why, size_t size)
 {
 	const struct pt_zline *l;
+	char line[128] = "none";
 	size_t i;
 
 	for (i = 0; i < z->n; i++) {
 		l = &z->v[i];
 		if (l->parent && l->pid == getpid()) {
-			/* Its zombie lines follow it. */
-			l = i + 1 < z->n && !z->v[i + 1].parent ? l + 1 : NULL;
-			snprintf(
-				why, size,
-				"the test, as a parent that does not reap (first zombie: %d %s %s %s, %s one of the kids)",
-				l ? l->pid : 0, l ? l->comm : "-",
-				l ? l->kind : "-", l ? l->exit : "-",
-				l && v7_kid_find(self->kids, self->nkids,
-						 l->pid) ?
-					"is" :
-					"not");
+			if (i + 1 < z->n && !l[1].parent)
+				v7_zline(&l[1], line, sizeof(line));
+			snprintf(why, size,
+				 "the test, as a parent (its first zombie: %s)",
+				 line);
 			return why;
 		}
 		if (!l->parent &&
 		    v7_kid_find(self->kids, self->nkids, l->pid)) {
-			snprintf(why, size,
-				 "an autoreap child, as a zombie: %d %s %s %s",
-				 l->pid, l->comm, l->kind, l->exit);
+			v7_zline(l, line, sizeof(line));
+			snprintf(why, size, "an autoreap child: %s", line);
 			return why;
 		}
 	}
