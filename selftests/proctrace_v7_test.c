@@ -240,7 +240,13 @@ static int v7_event_line(struct v7_events *ev, char *line, struct v7_kid *kids,
 		ev->lost = true;
 		return 0;
 	}
-	if (nt < 6 || pt_parse_int(tok[3], &pid))
+	/*
+	 * An exit record is about a thread: the group's last one may be any
+	 * of them (kid 2 ends from a second thread, and either thread can
+	 * be the last to go), so it is matched by tgid. A reap record names
+	 * the process.
+	 */
+	if (nt < 6 || pt_parse_int(tok[!strcmp(tok[2], "exit") ? 4 : 3], &pid))
 		return 0;
 	k = v7_kid_find(kids, n, pid);
 	if (!k)
@@ -260,15 +266,20 @@ static int v7_event_line(struct v7_events *ev, char *line, struct v7_kid *kids,
 		v = pt_key_value(tok[i], "group_dead");
 		if (v)
 			dead = !strcmp(v, "1");
+	}
+	if (!dead)
+		return 0;
+	if (k->exited) {
+		snprintf(ev->err, sizeof(ev->err), "%d died twice", pid);
+		return -EPROTO;
+	}
+	/* The status the parent collects is the group's last thread's. */
+	for (i = 6; i < nt; i++) {
 		v = pt_key_value(tok[i], "exit");
 		if (v)
 			snprintf(k->ev_exit, sizeof(k->ev_exit), "%s", v);
 	}
-	if (dead && k->exited) {
-		snprintf(ev->err, sizeof(ev->err), "%d died twice", pid);
-		return -EPROTO;
-	}
-	k->exited |= dead;
+	k->exited = true;
 	return 0;
 }
 
