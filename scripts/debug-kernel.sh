@@ -8,29 +8,52 @@
 #   $PROCTRACE_CACHE/debug/<source version>-<config hash>/
 #       linux/      the built tree (KDIR for M= builds of proctrace.ko)
 #       bzImage     what the guest boots
+#       mods/       its modules, /lib/modules/<release> links there
 #       release     its kernel release string (contains "debug")
 #       .built      present once everything above is complete
 #
 # The key is the source version plus a hash of the fragment, this script
-# and the compiler's version: changing either builds a new kernel, an unchanged
-# one is reused. Prints the directory on stdout.
+# and the compiler's version: changing either builds a new kernel, an
+# unchanged one is reused.
 #
-#   scripts/debug-kernel.sh <linux-source-7.x.tar.xz> <source version>
+#   scripts/debug-kernel.sh plan <linux-source-7.x.tar.xz> <source version>
+#       prints "<directory> <release>" and builds nothing, so the matrix
+#       can name the kernel while it is still being built
+#   scripts/debug-kernel.sh build <linux-source-7.x.tar.xz> <source version>
+#       builds it unless cached (one build per machine at a time: a second
+#       caller waits for the first, then finds its result) and prints the
+#       directory
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${PROCTRACE_CACHE:-/var/cache/proctrace}
-tarball=$1
-srcver=$2
+mode=${1:?usage: $0 plan|build <tarball> <source version>}
+tarball=${2:?no tarball}
+srcver=${3:?no source version}
 frag=$TOP/scripts/kconfig/debug.config
 
 # This script is part of the key: how the fragment is applied matters as
 # much as what it says.
 hash=$( (cat "$frag" "$0"; gcc --version | head -n 1) | sha256sum | cut -c1-12)
 dir=$CACHE/debug/$srcver-$hash
+# Debian's source package version is the upstream one plus a Debian
+# revision (7.3.4-1~bpo13+1), and its tarball keeps upstream's Makefile
+# version; the fragment sets LOCALVERSION and no LOCALVERSION_AUTO. The
+# build checks the release it gets against this one.
+localversion=$(sed -nE 's/^CONFIG_LOCALVERSION="(.*)"$/\1/p' "$frag")
+release=${srcver%%-*}$localversion
+case $mode in
+plan)
+	echo "$dir $release"
+	exit 0
+	;;
+build) ;;
+*)
+	echo "debug-kernel: unknown mode '$mode' (plan or build)" >&2
+	exit 2
+	;;
+esac
 mkdir -p "$CACHE/debug"
-# One build at a time per machine: a second caller waits for the first and
-# then finds its result.
 exec 9>"$CACHE/debug/.lock"
 flock 9
 if [ -e "$dir/.built" ]; then
@@ -74,6 +97,10 @@ tar -C "$dir/linux" --strip-components=1 -xJf "$tarball"
 ) >"$log" 2>&1 || { tail -n 30 "$log" >&2; exit 1; }
 cp "$dir/linux/arch/x86/boot/bzImage" "$dir/bzImage"
 make -s -C "$dir/linux" kernelrelease >"$dir/release"
+if [ "$(cat "$dir/release")" != "$release" ]; then
+	echo "debug-kernel: built $(cat "$dir/release"), planned $release: fix the plan in $0" >&2
+	exit 1
+fi
 echo "$(($(date +%s) - t0))" >"$dir/build-seconds"
 touch "$dir/.built"
 echo "debug-kernel: built $(cat "$dir/release") in $(cat "$dir/build-seconds") s" >&2
