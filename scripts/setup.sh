@@ -241,7 +241,8 @@ fetch() {	# fetch <package>: the .deb of its candidate into $APTDIR/debs
 	v=${v//:/%3a}
 	if ! ls "$APTDIR/debs/$1_${v}_"*.deb >/dev/null 2>&1; then
 		(cd "$APTDIR/debs" && apt-get "${TAPT[@]}" download -q "$1" >/dev/null)
-		say "downloaded $1 $v"
+		# stderr: stdout is the path the caller captures.
+		say "downloaded $1 $v" >&2
 	fi
 	ls "$APTDIR/debs/$1_${v}_"*.deb
 }
@@ -293,24 +294,11 @@ if [ "$(cat "$TROOT/.headers-$K7ABI" 2>/dev/null)" != "$K7VER" ]; then
 fi
 
 # The debug kernel: built once from linux-source-7.x, cached by source
-# version and config hash (scripts/debug-kernel.sh).
-# Only when the debug tier is asked for (PROCTRACE_KERNELS names it, as
-# make check-debug does): building it takes most of an hour on 2 cores.
-STEP="build the debug kernel from $K7SRC $K7SRCVER"
-want_debug=
-case " ${PROCTRACE_KERNELS:-} " in
-*debug*) want_debug=1 ;;
-esac
-# A debug kernel built before stays in the matrix.
-if [ -z "$want_debug" ] && [ -e "$CACHE/debug" ]; then
-	DBG=$(ls -d "$CACHE"/debug/"$K7SRCVER"-*/.built 2>/dev/null | tail -n 1)
-	DBG=${DBG%/.built}
-	if [ -n "$DBG" ]; then
-		want_debug=1
-		DBGREL=$(cat "$DBG/release")
-		ln -sfn "$DBG/mods/lib/modules/$DBGREL" "/lib/modules/$DBGREL"
-	fi
-fi
+# version and config hash (scripts/debug-kernel.sh). Building it takes
+# tens of minutes on 2 cores, so scripts/test.sh asks for it to be left
+# (PROCTRACE_DEBUG_BUILD=background) and builds it beside the stock
+# kernels' runs; setup on its own builds it here.
+STEP="fetch $K7SRC $K7SRCVER"
 srctar=$CACHE/src/$K7SRC-$K7SRCVER.tar.xz
 if [ ! -e "$srctar" ]; then
 	mkdir -p "$CACHE/src"
@@ -318,11 +306,17 @@ if [ ! -e "$srctar" ]; then
 		tar -xO --wildcards "./usr/src/$K7SRC.tar.xz" >"$srctar.tmp"
 	mv "$srctar.tmp" "$srctar"
 fi
-if [ -n "$want_debug" ] && [ -z "${DBG:-}" ]; then
-	DBG=$("$TOP/scripts/debug-kernel.sh" "$srctar" "$K7SRCVER")
-	DBGREL=$(cat "$DBG/release")
-	ln -sfn "$DBG/mods/lib/modules/$DBGREL" "/lib/modules/$DBGREL"
+STEP="build the debug kernel from $K7SRC $K7SRCVER"
+read -r DBG DBGREL < <("$TOP/scripts/debug-kernel.sh" plan "$srctar" "$K7SRCVER")
+if [ ! -e "$DBG/.built" ] && [ "${PROCTRACE_DEBUG_BUILD:-}" != background ]; then
+	"$TOP/scripts/debug-kernel.sh" build "$srctar" "$K7SRCVER" >/dev/null
 fi
+# The guest sees the host's /lib/modules; the link dangles until the
+# kernel is built.
+ln -sfn "$DBG/mods/lib/modules/$DBGREL" "/lib/modules/$DBGREL"
+# What scripts/test.sh runs to build it (or wait for it) in the background.
+printf '%s\n' "$TOP/scripts/debug-kernel.sh build $srctar $K7SRCVER" \
+	>"$BUILD/debug-kernel.cmd"
 
 # The matrix every other script reads: release, tier, boot image, the
 # tree to build against, and where to build (host or trixie root).
@@ -341,7 +335,7 @@ STEP="write the kernel matrix"
 	done
 	echo "$K7ABI-amd64 stock $CACHE/kernels/$K7ABI-amd64/usr/lib/modules/$K7ABI-amd64/vmlinuz /usr/src/linux-headers-$K7ABI-amd64 $TROOT"
 	echo "$K7ABI-rt-amd64 rt $CACHE/kernels/$K7ABI-rt-amd64/usr/lib/modules/$K7ABI-rt-amd64/vmlinuz /usr/src/linux-headers-$K7ABI-rt-amd64 $TROOT"
-	[ -z "$want_debug" ] || echo "$DBGREL debug $DBG/bzImage $DBG/linux host"
+	echo "$DBGREL debug $DBG/bzImage $DBG/linux host"
 } >"$BUILD/matrix.new"
 mv "$BUILD/matrix.new" "$BUILD/matrix"
 
