@@ -2,9 +2,10 @@
 #
 # make              build src/proctrace.ko for the running kernel (or KDIR=)
 # make run          main job: boot the default kernel, load, print tree+stats
-# make check        lint + selftests in a guest on 6.1, 6.12, 7.x and 7.x-rt
-# make check-debug  the same on the 7.x debug kernel (KASAN, lockdep,
-#                   kmemleak), then its storm; builds that kernel once
+# make check        lint + selftests in a guest on 6.1, 6.12, 7.x, 7.x-rt
+#                   and the 7.x debug kernel (KASAN, lockdep, kmemleak),
+#                   whose boot adds its storm, kmemleak and fault injection
+# make check-debug  the debug kernel's run alone; builds that kernel once
 # make lint         checkpatch, clang-format, W=1 + sparse builds
 # make setup        install every dependency (root, Debian bookworm)
 # make cli          build userspace/proctrace

@@ -23,6 +23,7 @@ case $(uname -r) in
 *debug*) TIMEOUT=$((TIMEOUT * 4)) ;;
 esac
 mkdir -p "$OUT"
+: >"$OUT/seconds"
 exec 3>"$OUT/guest.tap"
 TAP_FD=3
 . "$TOP/scripts/tap.sh"
@@ -55,9 +56,13 @@ for t in "$TOP"/selftests/proctrace_*_test; do
 	*) continue ;;
 	esac
 	echo "== $name" >&2
+	t0=$(date +%s)
 	(cd "$TOP/selftests" &&
 	 PROCTRACE_KO=$KO timeout "$TIMEOUT" "$t") >"$OUT/$name.tap" 2>&1
 	rc=$?
+	# Wall-clock seconds per binary, for the figures in
+	# Documentation/testing.rst; nothing is judged by them.
+	echo "$name $(($(date +%s) - t0))" >>"$OUT/seconds"
 	# A crash or timeout leaves no TAP line for the test that died.
 	[ $rc = 0 ] || [ $rc = 1 ] || [ $rc = 4 ] ||
 		tap_result $rc "$name exited with status $rc" "$(tail -n 5 "$OUT/$name.tap")"

@@ -12,10 +12,7 @@
 #                                  lives in
 #
 # PROCTRACE_KERNELS="REL..." picks from the list (releases, or the tiers
-# stock, rt and debug). Without it the list is every kernel but the debug
-# one: a whole suite on the debug kernel takes longer under software
-# emulation than make check's budget (Documentation/testing.rst), so it is
-# its own run, make check-debug.
+# stock, rt and debug); without it, every kernel.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,7 +34,7 @@ if [ "${1:-}" = info ]; then
 fi
 
 while read -r rel tier _; do
-	case " ${PROCTRACE_KERNELS:-stock rt} " in
+	case " ${PROCTRACE_KERNELS:-stock rt debug} " in
 	*" $rel "* | *" $tier "*) ;;
 	*) continue ;;
 	esac

@@ -64,6 +64,13 @@ done
 result $? "clang-format (kernel .clang-format)" "$out"
 
 for kver in $(scripts/kernels.sh); do
+	read -r tier _ kdir _ < <(scripts/kernels.sh info "$kver")
+	if [ "$tier" = debug ] && [ ! -e "${kdir%/linux}/.built" ]; then
+		# scripts/test.sh builds it beside the stock kernels' runs and
+		# then runs this same W=1 build against it.
+		echo "ok $((tap_n += 1)) - module W=1 on $kver # SKIP the debug kernel is not built yet (make check builds it, then checks W=1)"
+		continue
+	fi
 	case $kver in
 	6.*) args=(W=1 C=2) ;;
 	*) args=(W=1) ;;
