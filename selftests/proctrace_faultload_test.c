@@ -90,9 +90,40 @@ static int run_child(void)
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -ECHILD;
 }
 
+/*
+ * fail-nth is armed, read back and disarmed through one descriptor opened
+ * beforehand: its read and write handlers allocate nothing, while an
+ * open() does. When a load passes fewer points than armed, the countdown
+ * goes on into whatever the thread does next, and an open() of fail-nth
+ * would be what fails.
+ */
+static int arm(int fd, unsigned int n)
+{
+	char num[32];
+	int len = snprintf(num, sizeof(num), "%u", n);
+
+	return pwrite(fd, num, len, 0) == len ? 0 : -errno;
+}
+
+/* Disarms, and returns what was left: 0 once the failure was injected. */
+static int disarm(int fd, char *left, size_t size)
+{
+	ssize_t r = pread(fd, left, size - 1, 0);
+	int err = errno;
+
+	if (pwrite(fd, "0", 1, 0) != 1)
+		return -errno;
+	if (r <= 0)
+		return r ? -err : -ENODATA;
+	left[r] = '\0';
+	left[strcspn(left, "\n")] = '\0';
+	return 0;
+}
+
 FIXTURE(faultload)
 {
 	int ko;
+	int fail_nth;
 	bool have_knobs;
 };
 
@@ -103,6 +134,7 @@ FIXTURE_SETUP(faultload)
 	int ret;
 
 	self->ko = -1;
+	self->fail_nth = -1;
 	if (!exists(FAIL_NTH))
 		SKIP(return, NO_FAIL_NTH);
 	if (!exists(FAULT_DIR "/failslab") ||
@@ -111,6 +143,9 @@ FIXTURE_SETUP(faultload)
 	ASSERT_NE(NULL, ko) TH_LOG("PROCTRACE_KO must name proctrace.ko");
 	self->ko = open(ko, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, self->ko) TH_LOG("open %s: %s", ko, strerror(errno));
+	self->fail_nth = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fail_nth)
+	TH_LOG("open %s: %s", FAIL_NTH, strerror(errno));
 	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
 		ret = pt_read_str(knobs[i].path, knobs[i].saved,
 				  sizeof(knobs[i].saved));
@@ -131,7 +166,10 @@ FIXTURE_TEARDOWN(faultload)
 {
 	unsigned int i;
 
-	pt_write_str(FAIL_NTH, "0");
+	if (self->fail_nth >= 0) {
+		pwrite(self->fail_nth, "0", 1, 0);
+		close(self->fail_nth);
+	}
 	if (self->have_knobs)
 		for (i = 0; i < ARRAY_SIZE(knobs); i++)
 			pt_write_str(knobs[i].path, knobs[i].saved);
@@ -146,18 +184,16 @@ FIXTURE_TEARDOWN(faultload)
 TEST_F_TIMEOUT(faultload, every_load_allocation_fails_cleanly, TEST_TIMEOUT)
 {
 	unsigned int n, failed = 0, tolerated = 0, by_errno[256] = { 0 };
-	char left[32], num[32];
+	char left[32];
 	bool done = false;
 	int rc, err, i;
 
 	for (n = 1; n <= MAX_POINTS && !done; n++) {
-		snprintf(num, sizeof(num), "%u", n);
-		ASSERT_EQ(0, pt_write_str(FAIL_NTH, num));
+		ASSERT_EQ(0, arm(self->fail_nth, n));
 		rc = syscall(SYS_finit_module, self->ko, LOAD_PARAMS, 0);
 		err = errno;
 		/* 0: the failure was injected; N > 0: fewer than n points. */
-		ASSERT_EQ(0, pt_read_str(FAIL_NTH, left, sizeof(left)));
-		ASSERT_EQ(0, pt_write_str(FAIL_NTH, "0"));
+		ASSERT_EQ(0, disarm(self->fail_nth, left, sizeof(left)));
 
 		if (!rc) {
 			ASSERT_TRUE(exists(PT_DIR "/" PROCTRACE_FILE_STATS))
