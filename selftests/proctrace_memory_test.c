@@ -116,6 +116,7 @@ static struct {
 	int release_w;
 	int err;
 	char why[160];
+	struct pt_task_limits limits;
 } pop;
 
 /* ---- helpers ------------------------------------------------------ */
@@ -355,6 +356,11 @@ static int pop_start(void)
 	int release[2], ready[2], i, ret;
 	char c;
 
+	ret = pt_raise_task_limits(POP_TASKS, &pop.limits);
+	if (ret) {
+		snprintf(pop.why, sizeof(pop.why), "%s", pt_errmsg());
+		return ret;
+	}
 	if (pipe2(release, O_CLOEXEC) || pipe2(ready, O_CLOEXEC))
 		return -errno;
 	for (i = 0; i < POP_WORKERS; i++) {
@@ -392,6 +398,7 @@ static void pop_stop(void)
 	for (i = 0; i < POP_WORKERS; i++)
 		if (pop.workers[i] > 0)
 			waitpid(pop.workers[i], NULL, 0);
+	pt_restore_task_limits(&pop.limits);
 }
 
 /* ---- budget ------------------------------------------------------- */

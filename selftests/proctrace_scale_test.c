@@ -38,8 +38,6 @@
 /* QEMU without acceleration is 20-50 times slower than a real machine. */
 #define WAIT_MS (400 * 1000)
 #define TEST_TIMEOUT 590
-#define THREADS_MAX_PATH "/proc/sys/kernel/threads-max"
-#define PID_MAX_PATH "/proc/sys/kernel/pid_max"
 
 enum role { ROLE_THREAD, ROLE_WORKER };
 
@@ -52,8 +50,7 @@ struct scale {
 	pid_t workers[NPROCS];
 	int nthreads[NPROCS];
 	pid_t *tids; /* NTHREADS per worker */
-	long old_threads_max;
-	long old_pid_max;
+	struct pt_task_limits limits;
 	char why[256];
 };
 
@@ -100,41 +97,6 @@ static int fail(struct scale *sc, const char *what, int err)
 	return -1;
 }
 
-/*
- * threads-max scales with RAM and can be below what the test needs in a
- * small VM; pid_max must leave room for the test and the rest of the
- * system. Both are restored by scale_destroy().
- */
-static int raise_limits(struct scale *sc)
-{
-	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-	long threads = 4L * NTASKS, pids = 2L * NTASKS;
-	int ret;
-
-	setrlimit(RLIMIT_NPROC, &rl);
-	ret = pt_read_long(THREADS_MAX_PATH, &sc->old_threads_max);
-	if (ret)
-		return fail(sc, THREADS_MAX_PATH, -ret);
-	if (sc->old_threads_max < threads) {
-		ret = pt_write_long(THREADS_MAX_PATH, threads);
-		if (ret)
-			return fail(sc, "raising threads-max", -ret);
-	} else {
-		sc->old_threads_max = 0;
-	}
-	ret = pt_read_long(PID_MAX_PATH, &sc->old_pid_max);
-	if (ret)
-		return fail(sc, PID_MAX_PATH, -ret);
-	if (sc->old_pid_max < pids) {
-		ret = pt_write_long(PID_MAX_PATH, pids);
-		if (ret)
-			return fail(sc, "raising pid_max", -ret);
-	} else {
-		sc->old_pid_max = 0;
-	}
-	return 0;
-}
-
 static int worker_index(struct scale *sc, pid_t pid)
 {
 	int i;
@@ -157,8 +119,8 @@ static int scale_build(struct scale *sc)
 	sc->tids = calloc(NPROCS * NTHREADS, sizeof(*sc->tids));
 	if (!sc->tids)
 		return fail(sc, "calloc", ENOMEM);
-	if (raise_limits(sc))
-		return -1;
+	if (pt_raise_task_limits(NTASKS, &sc->limits))
+		return fail(sc, "task limits", 0);
 	if (pipe2(rel, O_CLOEXEC) || pipe2(rdy, O_CLOEXEC))
 		return fail(sc, "pipe", errno);
 	sc->release_r = rel[0];
@@ -225,12 +187,7 @@ static void scale_destroy(struct scale *sc)
 	for (;;)
 		if (waitpid(-1, NULL, 0) < 0 && errno != EINTR)
 			break;
-	if (sc->old_threads_max)
-		pt_write_long(THREADS_MAX_PATH, sc->old_threads_max);
-	if (sc->old_pid_max)
-		pt_write_long(PID_MAX_PATH, sc->old_pid_max);
-	sc->old_threads_max = 0;
-	sc->old_pid_max = 0;
+	pt_restore_task_limits(&sc->limits);
 	free(sc->tids);
 	sc->tids = NULL;
 }

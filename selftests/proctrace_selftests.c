@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1605,6 +1606,61 @@ int pt_write_long(const char *path, long v)
 
 	snprintf(buf, sizeof(buf), "%ld\n", v);
 	return pt_write_str(path, buf);
+}
+
+#define THREADS_MAX_PATH "/proc/sys/kernel/threads-max"
+#define PID_MAX_PATH "/proc/sys/kernel/pid_max"
+
+/*
+ * threads-max scales with RAM and with THREAD_SIZE: a KASAN kernel's
+ * stacks are twice as large, so a 3 GiB guest allows fewer than 10,000
+ * threads. Room for four times @tasks threads and twice as many pids
+ * (the rest of the system lives on), as root, with RLIMIT_NPROC lifted;
+ * what was raised is remembered in @saved for pt_restore_task_limits().
+ * Returns 0 or -errno, with pt_errmsg() saying which knob.
+ */
+int pt_raise_task_limits(long tasks, struct pt_task_limits *saved)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	const struct {
+		const char *path;
+		long want;
+		long *old;
+	} knob[] = {
+		{ THREADS_MAX_PATH, 4 * tasks, &saved->threads_max },
+		{ PID_MAX_PATH, 2 * tasks, &saved->pid_max },
+	};
+	unsigned int i;
+	int ret;
+
+	saved->threads_max = 0;
+	saved->pid_max = 0;
+	setrlimit(RLIMIT_NPROC, &rl);
+	for (i = 0; i < ARRAY_SIZE(knob); i++) {
+		ret = pt_read_long(knob[i].path, knob[i].old);
+		if (!ret && *knob[i].old < knob[i].want)
+			ret = pt_write_long(knob[i].path, knob[i].want);
+		else
+			*knob[i].old = 0;
+		if (ret) {
+			*knob[i].old = 0;
+			pt_restore_task_limits(saved);
+			pt_seterr("raising %s to %ld: %s", knob[i].path,
+				  knob[i].want, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void pt_restore_task_limits(struct pt_task_limits *saved)
+{
+	if (saved->threads_max)
+		pt_write_long(THREADS_MAX_PATH, saved->threads_max);
+	if (saved->pid_max)
+		pt_write_long(PID_MAX_PATH, saved->pid_max);
+	saved->threads_max = 0;
+	saved->pid_max = 0;
 }
 
 unsigned long long pt_ns_per_tick(void)

@@ -329,6 +329,15 @@ int pt_read_long(const char *path, long *v);
 int pt_write_str(const char *path, const char *s);
 int pt_read_str(const char *path, char *buf, size_t size);
 int pt_write_long(const char *path, long v);
+
+/* What pt_raise_task_limits() raised, 0 for what it left alone. */
+struct pt_task_limits {
+	long threads_max;
+	long pid_max;
+};
+
+int pt_raise_task_limits(long tasks, struct pt_task_limits *saved);
+void pt_restore_task_limits(struct pt_task_limits *saved);
 unsigned long long pt_ns_per_tick(void);
 int pt_unload_module(void);
 
