@@ -296,7 +296,7 @@ fi
 # The debug kernel: built once from linux-source-7.x, cached by source
 # version and config hash (scripts/debug-kernel.sh). Building it takes
 # tens of minutes on 2 cores, so scripts/test.sh asks for it to be left
-# (PROCTRACE_DEBUG_BUILD=background) and builds it beside the stock
+# (PROCTRACE_DEBUG_BUILD=later) and builds it beside the stock
 # kernels' runs; setup on its own builds it here.
 STEP="fetch $K7SRC $K7SRCVER"
 srctar=$CACHE/src/$K7SRC-$K7SRCVER.tar.xz
@@ -308,7 +308,7 @@ if [ ! -e "$srctar" ]; then
 fi
 STEP="build the debug kernel from $K7SRC $K7SRCVER"
 read -r DBG DBGREL < <("$TOP/scripts/debug-kernel.sh" plan "$srctar" "$K7SRCVER")
-if [ ! -e "$DBG/.built" ] && [ "${PROCTRACE_DEBUG_BUILD:-}" != background ]; then
+if [ ! -e "$DBG/.built" ] && [ "${PROCTRACE_DEBUG_BUILD:-}" != later ]; then
 	"$TOP/scripts/debug-kernel.sh" build "$srctar" "$K7SRCVER" >/dev/null
 fi
 # The guest sees the host's /lib/modules; the link dangles until the

@@ -21,7 +21,7 @@ DEBUG_TESTS=$(cd selftests && ls proctrace_*_test | grep -vx proctrace_cli_test 
 if [ "$(id -u)" = 0 ]; then
 	# The debug kernel, when not cached yet, is built below beside the
 	# other work rather than before all of it.
-	PROCTRACE_DEBUG_BUILD=background scripts/setup.sh || exit 1
+	PROCTRACE_DEBUG_BUILD=later scripts/setup.sh || exit 1
 fi
 rm -rf "$RES"
 mkdir -p "$RES"
