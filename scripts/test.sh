@@ -19,8 +19,7 @@ start=$(date +%s)
 # s), whose 10,000-task walks the memory test's population also runs, with
 # every allocation of the open failed in turn. PROCTRACE_DEBUG_TESTS
 # overrides; empty is every binary.
-DEBUG_TESTS=$(cd selftests && ls proctrace_*_test |
-	grep -vxE 'proctrace_(cli|scale)_test' | xargs)
+DEBUG_SKIP='proctrace_(cli|scale)_test'
 
 if [ "$(id -u)" = 0 ]; then
 	# The debug kernel, when not cached yet, is built below beside the
@@ -101,7 +100,11 @@ for kver in $kernels; do
 	# boot: the debug kernel takes minutes to boot under emulation.
 	cmd="$TOP/scripts/guest-tests.sh $ko $RES/$kver"
 	if [ "$tier" = debug ]; then
-		cmd="PROCTRACE_GUEST_TESTS='${PROCTRACE_DEBUG_TESTS-$DEBUG_TESTS}' $cmd"
+		# From the built binaries: the list is made after make -C
+		# selftests, so a fresh clone's is complete.
+		tests=${PROCTRACE_DEBUG_TESTS-$(cd selftests &&
+			ls proctrace_*_test | grep -vxE "$DEBUG_SKIP" | xargs)}
+		cmd="PROCTRACE_GUEST_TESTS='$tests' $cmd"
 		cmd+="; $TOP/scripts/guest-debug.sh $ko $RES/$kver"
 	fi
 	PROCTRACE_VM_VERBOSE=1 scripts/vm.sh "$kver" "$cmd" >"$RES/$kver.console" 2>&1
