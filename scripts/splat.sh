@@ -12,7 +12,9 @@
 # inside it, a kernel-mode RIP among them, is still reported. So is
 # kmemleak's "Cannot allocate a scan area": the same injected failure, met
 # by the allocation kmemleak makes to track one (the object is then
-# scanned whole, nothing is lost).
+# scanned whole, nothing is lost). A "traps:" line that names the user
+# binary it happened in ("in stress-ng[...]") is a user-mode fault the
+# kernel delivered as a signal; a kernel fault is an Oops.
 
 SPLAT_RE='BUG:|WARNING:|Oops|general protection|RIP: |Call Trace:|suspicious RCU usage|sleeping function called from invalid context|possible circular locking|possible recursive locking|inconsistent lock state|KASAN:|UBSAN:|KFENCE:|kmemleak|unreferenced object|detected stall|soft lockup|hung_task|blocked for more than|list_add corruption|list_del corruption|buggy .next function|Slab corruption|Redzone|Poison overwritten|Object padding|scheduling while atomic'
 
@@ -23,6 +25,7 @@ splats() {
 			!/(BUG:|WARNING:|KASAN:|UBSAN:|RIP: 0010)/ { next }
 		{ in_alloc = 0 }
 		/kmemleak: Cannot allocate a scan area, scanning the full object$/ { next }
+		/\] traps: .* in [^ ]+\[[0-9a-f]+,[0-9a-f]+\+[0-9a-f]+\]$/ { next }
 		$0 ~ re { print }
 	' "$1"
 }
