@@ -133,6 +133,24 @@ if [ -z "$qemu_ver" ] || dpkg --compare-versions "$qemu_ver" lt 1:10; then
 		>"$CACHE/apt.log" 2>&1 || { tail -n 20 "$CACHE/apt.log" >&2; false; }
 fi
 
+# The BPF backend's toolchain: clang (bookworm's 14 is enough for CO-RE),
+# and bpftool and libbpf from bookworm-backports (pin priority 100, so -t):
+# bookworm's libbpf 1.1 lacks bpf_link_get_info_by_fd() (1.2).
+STEP="install the BPF toolchain (clang; bpftool and libbpf-dev from bookworm-backports)"
+mapfile -t need < <(missing_pkgs clang)
+bpf_ver=$(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null || true)
+if [ -z "$bpf_ver" ] || dpkg --compare-versions "$bpf_ver" lt 1:1.2 ||
+   ! dpkg-query -W -f='${db:Status-Status}' bpftool 2>/dev/null | grep -qx installed; then
+	say "installing bpftool and libbpf-dev from bookworm-backports (have libbpf-dev: ${bpf_ver:-none})"
+	apt-get install "${APT_OPTS[@]}" -t bookworm-backports bpftool libbpf-dev \
+		>"$CACHE/apt.log" 2>&1 || { tail -n 20 "$CACHE/apt.log" >&2; false; }
+fi
+if [ ${#need[@]} -gt 0 ]; then
+	say "installing ${need[*]}"
+	apt-get install "${APT_OPTS[@]}" "${need[@]}" >"$CACHE/apt.log" 2>&1 ||
+		{ tail -n 20 "$CACHE/apt.log" >&2; false; }
+fi
+
 STEP="install virtme-ng into $CACHE/venv"
 if [ ! -x "$CACHE/venv/bin/vng" ]; then
 	rm -rf "$CACHE/venv"

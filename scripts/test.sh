@@ -66,6 +66,12 @@ tap_result $? "CLI host tests (userspace.tap)" "$(grep -A3 '^not ok' "$RES/users
 tail -n 1 "$RES/userspace.tap"
 
 if [ "$(id -u)" = 0 ]; then
+	# Natively, on this machine's kernel: the BPF backend needs no VM.
+	echo "== BPF backend on $(uname -r) (host)"
+	scripts/bpf-host-tests.sh "$RES/bpf-host"
+	echo "   $(scripts/tap-summary.sh "$RES/bpf-host" || true)"
+	grep -h '^not ok' "$RES/bpf-host"/*.tap | sed 's/^/   /'
+
 	echo "== dkms"
 	scripts/dkms-check.sh >"$RES/dkms.tap" 2>&1
 	grep '^not ok' "$RES/dkms.tap" || true

@@ -38,11 +38,38 @@ const char *pt_errmsg(void)
 	return pt_err;
 }
 
+bool pt_backend_bpf(void)
+{
+	const char *b = getenv(PT_ENV_BACKEND);
+
+	return b && !strcmp(b, "bpf");
+}
+
+const char *pt_dir(void)
+{
+	return pt_backend_bpf() ? PROCTRACE_BPF_DIR : PT_DIR;
+}
+
+bool pt_quirk_hides(const struct pt_tasks *views, int tgid)
+{
+	const char *q = getenv(PT_ENV_PID1_QUIRK);
+	size_t i;
+
+	if (tgid != 1 || !pt_backend_bpf() || !q || strcmp(q, "1"))
+		return false;
+	for (i = 0; i < views->n; i++)
+		if (views->v[i].tgid == 1)
+			return false;
+	return true;
+}
+
 const char *pt_skip_reason(void)
 {
 	if (geteuid() != 0)
 		return "proctrace selftests must run as root";
-	if (access(PT_DIR, F_OK))
+	if (pt_backend_bpf() && access(PROCTRACE_BPF_DIR, F_OK))
+		return PROCTRACE_BPF_DIR " does not exist (run: proctrace bpf load)";
+	if (!pt_backend_bpf() && access(PT_DIR, F_OK))
 		return PT_DIR " does not exist (is proctrace.ko loaded?)";
 	return NULL;
 }
@@ -115,7 +142,7 @@ int pt_read_view(const char *name, char **buf, size_t *len)
 {
 	char path[128];
 
-	snprintf(path, sizeof(path), "%s/%s", PT_DIR, name);
+	snprintf(path, sizeof(path), "%s/%s", pt_dir(), name);
 	return pt_read_path(path, buf, len);
 }
 
@@ -573,10 +600,12 @@ int pt_tasks_check_order(const struct pt_tasks *t)
 	const struct pt_task *a, *b;
 	size_t i;
 
+	/* The BPF backend lists tasks by pid, its iterator's order (abi.rst). */
 	for (i = 1; i < t->n; i++) {
 		a = &t->v[i - 1];
 		b = &t->v[i];
-		if (a->tgid < b->tgid ||
+		if (pt_backend_bpf() ? a->pid < b->pid :
+		    a->tgid < b->tgid ||
 		    (a->tgid == b->tgid && a->pid < b->pid))
 			continue;
 		pt_seterr("tasks line %d (%d/%d) not after line %d (%d/%d)",

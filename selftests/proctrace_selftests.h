@@ -22,6 +22,28 @@
 #define PT_DIR "/proc/" PROCTRACE_PROC_DIR
 #define PT_MODULE "proctrace"
 
+/*
+ * PROCTRACE_TEST_BACKEND=bpf: the views are those the BPF backend pins
+ * under PROCTRACE_BPF_DIR ("proctrace bpf load"), not the module's; the
+ * tests of what that backend does not serve skip, saying so.
+ * PROCTRACE_BPF_PID1_QUIRK=1: this kernel's task iterator never returns
+ * pid 1's thread group (the development hosts' 6.18; abi.rst), so that
+ * group, and only it, may be missing, and only when it is missing whole.
+ */
+#define PT_ENV_BACKEND "PROCTRACE_TEST_BACKEND"
+#define PT_ENV_PID1_QUIRK "PROCTRACE_BPF_PID1_QUIRK"
+
+bool pt_backend_bpf(void);
+/* Where the views are: PT_DIR or PROCTRACE_BPF_DIR. */
+const char *pt_dir(void);
+/*
+ * Whether the quirk above hides thread group tgid from "views", the parsed
+ * tasks file: true only for tgid 1 when the quirk is declared and the file
+ * lists no task of it.
+ */
+struct pt_tasks;
+bool pt_quirk_hides(const struct pt_tasks *views, int tgid);
+
 /* As kselftest.h has it, for the helpers, which do not include it. */
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

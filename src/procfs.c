@@ -441,13 +441,13 @@ static const struct pt_view pt_views[] = {
 	{
 		.name = PROCTRACE_FILE_TREE,
 		.walk = PT_WALK_PROCESSES,
-		.columns = "pid state threads comm [tags]",
+		.columns = PROCTRACE_COLUMNS_TREE,
 		.seq_ops = &pt_tree_seq_ops,
 	},
 	{
 		.name = PROCTRACE_FILE_TASKS,
 		.walk = PT_WALK_THREADS,
-		.columns = "pid tgid ppid state flags threads start_ns comm",
+		.columns = PROCTRACE_COLUMNS_TASKS,
 		.seq_ops = &pt_tasks_seq_ops,
 	},
 	{
@@ -458,7 +458,7 @@ static const struct pt_view pt_views[] = {
 	{
 		.name = PROCTRACE_FILE_KTHREADS,
 		.walk = PT_WALK_KTHREADS,
-		.columns = "pid ppid state cpu class func module comm",
+		.columns = PROCTRACE_COLUMNS_KTHREADS,
 		.seq_ops = &pt_kthreads_seq_ops,
 	},
 	{
@@ -468,7 +468,7 @@ static const struct pt_view pt_views[] = {
 	},
 	{
 		.name = PROCTRACE_FILE_ORPHANS,
-		.columns = "pid orig_ppid reaper reaper_kind orphaned_ns comm",
+		.columns = PROCTRACE_COLUMNS_ORPHANS,
 		.prepare = pt_orphans_prepare,
 		.show = pt_orphans_show,
 	},

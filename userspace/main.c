@@ -38,6 +38,7 @@ static const struct cmd cmds[] = {
 	{ "kthreads", do_kthreads, help_kthreads },
 	{ "show", do_show, help_show },
 	{ "metrics", do_metrics, help_metrics },
+	{ "bpf", do_bpf, help_bpf },
 	{ "help", do_help, help_help },
 };
 

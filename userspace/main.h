@@ -75,6 +75,7 @@ int do_orphans(int argc, char **argv);
 int do_kthreads(int argc, char **argv);
 int do_show(int argc, char **argv);
 int do_metrics(int argc, char **argv);
+int do_bpf(int argc, char **argv);
 
 void help_tree(FILE *fp);
 void help_top(FILE *fp);
@@ -85,5 +86,6 @@ void help_orphans(FILE *fp);
 void help_kthreads(FILE *fp);
 void help_show(FILE *fp);
 void help_metrics(FILE *fp);
+void help_bpf(FILE *fp);
 
 #endif /* PROCTRACE_MAIN_H */

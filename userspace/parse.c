@@ -14,11 +14,6 @@
 #include "parse.h"
 #include "util.h"
 
-#define COLS_TREE "pid state threads comm [tags]"
-#define COLS_TASKS "pid tgid ppid state flags threads start_ns comm"
-#define COLS_KTHREADS "pid ppid state cpu class func module comm"
-#define COLS_ORPHANS "pid orig_ppid reaper reaper_kind orphaned_ns comm"
-
 /* Where in which file we are, for messages. */
 struct pos {
 	const char *file;
@@ -292,7 +287,7 @@ int pt_parse_tree(char *buf, struct pt_tree *t)
 	int err;
 
 	memset(t, 0, sizeof(*t));
-	err = read_header(&cursor, &p, COLS_TREE);
+	err = read_header(&cursor, &p, PROCTRACE_COLUMNS_TREE);
 	if (err)
 		goto out;
 	t->v = xcalloc(cap, sizeof(*t->v));
@@ -368,7 +363,7 @@ int pt_parse_tasks(char *buf, struct pt_tasks *t)
 	int err;
 
 	memset(t, 0, sizeof(*t));
-	err = read_header(&cursor, &p, COLS_TASKS);
+	err = read_header(&cursor, &p, PROCTRACE_COLUMNS_TASKS);
 	if (err)
 		return err;
 	t->v = xcalloc(cap, sizeof(*t->v));
@@ -481,7 +476,7 @@ int pt_parse_kthreads(char *buf, struct pt_kthreads *k)
 	int err;
 
 	memset(k, 0, sizeof(*k));
-	err = read_header(&cursor, &p, COLS_KTHREADS);
+	err = read_header(&cursor, &p, PROCTRACE_COLUMNS_KTHREADS);
 	if (err)
 		return err;
 	k->v = xcalloc(cap, sizeof(*k->v));
@@ -647,7 +642,7 @@ int pt_parse_orphans(char *buf, struct pt_orphans *o)
 	int err;
 
 	memset(o, 0, sizeof(*o));
-	err = read_header(&cursor, &p, COLS_ORPHANS);
+	err = read_header(&cursor, &p, PROCTRACE_COLUMNS_ORPHANS);
 	if (err)
 		return err;
 	o->v = xcalloc(cap, sizeof(*o->v));

@@ -13,7 +13,10 @@
 #ifndef _UAPI_LINUX_PROCTRACE_H
 #define _UAPI_LINUX_PROCTRACE_H
 
+/* BPF programs take these types from the generated vmlinux.h instead. */
+#ifndef __VMLINUX_H__
 #include <linux/types.h>
+#endif
 
 #define PROCTRACE_ABI_VERSION 2
 
@@ -29,6 +32,16 @@
 
 /* The first token of every header line. */
 #define PROCTRACE_HEADER_PREFIX "# proctrace"
+
+/* The columns a file's header line names after the version. */
+#define PROCTRACE_COLUMNS_TREE "pid state threads comm [tags]"
+#define PROCTRACE_COLUMNS_TASKS "pid tgid ppid state flags threads start_ns comm"
+#define PROCTRACE_COLUMNS_KTHREADS "pid ppid state cpu class func module comm"
+#define PROCTRACE_COLUMNS_ORPHANS \
+	"pid orig_ppid reaper reaper_kind orphaned_ns comm"
+
+/* Where "proctrace bpf load" pins the BPF backend's files. */
+#define PROCTRACE_BPF_DIR "/sys/fs/bpf/proctrace"
 
 /*
  * Task states, as the kernel's task_state_to_char() spells them and

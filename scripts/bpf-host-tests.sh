@@ -1,0 +1,177 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The BPF backend on this machine's own kernel, natively (no VM): its
+# lifetime (proctrace bpf load/unload/status), its refusals (loaded twice,
+# no privilege, a damaged pin directory, bpffs not mounted, no BTF), and
+# proctrace_views_test against its pinned files. As root.
+#
+#   scripts/bpf-host-tests.sh <outdir>
+#
+# Writes <outdir>/bpf-host.tap (this script's checks) and
+# <outdir>/bpf-views.tap (the views test). The development hosts' task
+# iterator never returns pid 1's thread group (abi.rst, "The BPF
+# backend"), which PROCTRACE_BPF_PID1_QUIRK=1 declares to the views test.
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$1
+CLI=$TOP/userspace/proctrace
+DIR=/sys/fs/bpf/proctrace
+mkdir -p "$OUT"
+exec 3>"$OUT/bpf-host.tap"
+TAP_FD=3
+. "$TOP/scripts/tap.sh"
+echo "TAP version 13" >&3
+
+# pins: the links of the backend's programs the kernel still holds.
+pins() {
+	bpftool -j link show 2>/dev/null |
+		python3 -c 'import json,sys
+print(sum(1 for l in json.load(sys.stdin) if str(l.get("prog_name", l.get("name", ""))).startswith("pt_")))' 2>/dev/null ||
+		echo "?"
+}
+
+# run <rc wanted> <text wanted in stderr, or ""> <command...>: the
+# output of the command, and whether it ended as wanted.
+run() {
+	local want_rc=$1 want_text=$2 rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	[ "$rc" = "$want_rc" ] || { out="exit $rc, wanted $want_rc: $out"; return 1; }
+	[ -z "$want_text" ] || grep -qF -- "$want_text" <<<"$out" ||
+		{ out="no '$want_text' in: $out"; return 1; }
+	return 0
+}
+
+if [ ! -r /sys/kernel/btf/vmlinux ]; then
+	tap_result 0 "BPF backend # SKIP this kernel has no BTF"
+	echo "1..$tap_n" >&3
+	exit 0
+fi
+
+# A backend left loaded by an earlier run that died is unloaded first.
+[ ! -e "$DIR" ] || "$CLI" bpf unload >/dev/null 2>&1 || true
+
+run 0 "" "$CLI" bpf load
+tap_result $? "bpf load" "$out"
+run 0 "" "$CLI" bpf status
+tap_result $? "bpf status: every pin in place" "$out"
+before=$("$CLI" -j bpf status 2>/dev/null | jq -c .pins)
+
+run 1 "already loaded" "$CLI" bpf load
+tap_result $? "bpf load twice: refused, says it is loaded" "$out"
+[ "$("$CLI" -j bpf status 2>/dev/null | jq -c .pins)" = "$before" ]
+tap_result $? "bpf load twice: the loaded backend is left as it was"
+
+run 1 "root" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$CLI" bpf unload
+tap_result $? "bpf unload as nobody: refused, says it needs root" "$out"
+[ "$("$CLI" -j bpf status 2>/dev/null | jq -c .pins)" = "$before" ]
+tap_result $? "bpf unload as nobody: nothing changed"
+
+# The views test, against the pinned files.
+PROCTRACE_TEST_BACKEND=bpf PROCTRACE_BPF_PID1_QUIRK=1 \
+	"$TOP/selftests/proctrace_views_test" >"$OUT/bpf-views.tap" 2>&1
+tap_result $? "proctrace_views_test against the BPF backend (bpf-views.tap)" \
+	"$(grep -A5 '^not ok' "$OUT/bpf-views.tap")"
+
+# Readers that hold a file open across unload keep reading what the
+# kernel still holds, and the last close frees it.
+exec 4<"$DIR/tasks"
+run 0 "" "$CLI" bpf unload
+tap_result $? "bpf unload with a reader open" "$out"
+[ ! -e "$DIR" ]
+tap_result $? "bpf unload: $DIR is gone" "$(ls -la "$DIR" 2>&1)"
+head -c 64 <&4 | grep -q '^# proctrace tasks v'
+tap_result $? "a file opened before unload still reads"
+exec 4<&-
+n=$(pins)
+[ "$n" = 0 ]
+tap_result $? "bpf unload: no link of the backend left in the kernel" "links: $n"
+
+run 1 "not loaded" "$CLI" bpf status
+tap_result $? "bpf status when not loaded: says so" "$out"
+run 1 "not loaded" "$CLI" bpf unload
+tap_result $? "bpf unload when not loaded: says so" "$out"
+
+run 1 "root" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$CLI" bpf load
+tap_result $? "bpf load as nobody: refused, says it needs root" "$out"
+[ ! -e "$DIR" ] && [ "$(pins)" = 0 ]
+tap_result $? "bpf load as nobody: nothing pinned"
+
+# A damaged pin directory: status names it, unload clears it.
+"$CLI" bpf load >/dev/null 2>&1
+rm -f "$DIR/probes/exec" "$DIR/orphans"
+run 1 "2 pin(s)" "$CLI" bpf status
+tap_result $? "bpf status with two pins removed: says so" "$out"
+run 1 "already loaded" "$CLI" bpf load
+tap_result $? "bpf load over a damaged directory: refused" "$out"
+run 0 "" "$CLI" bpf unload
+tap_result $? "bpf unload clears a damaged directory" "$out"
+[ ! -e "$DIR" ] && [ "$(pins)" = 0 ]
+tap_result $? "nothing left after clearing it"
+
+# What proctrace did not pin is left alone, and unload says so.
+"$CLI" bpf load >/dev/null 2>&1
+mkdir "$DIR/stranger"
+run 1 "did not make" "$CLI" bpf unload
+tap_result $? "bpf unload with a foreign entry: keeps it, says so" "$out"
+rmdir "$DIR/stranger"
+"$CLI" bpf unload >/dev/null 2>&1
+[ ! -e "$DIR" ] && [ "$(pins)" = 0 ]
+tap_result $? "unload after the foreign entry is gone"
+
+# bpffs not mounted (in a mount namespace of our own): load mounts it.
+run 0 "" unshare -m --propagation private sh -c "
+	umount /sys/fs/bpf 2>/dev/null
+	if mountpoint -q /sys/fs/bpf; then echo still mounted; exit 1; fi
+	'$CLI' bpf load || exit 1
+	mountpoint -q /sys/fs/bpf || { echo not mounted; exit 1; }
+	'$CLI' bpf status >/dev/null || exit 1
+	'$CLI' bpf unload"
+tap_result $? "bpf load without bpffs mounted: mounts it" "$out"
+[ ! -e "$DIR" ] && [ "$(pins)" = 0 ]
+tap_result $? "nothing left in the host's bpffs"
+
+# No BTF (hidden in a mount namespace): a clear error, nothing pinned.
+run 1 "no BTF" unshare -m --propagation private sh -c "
+	mount -t tmpfs none /sys/kernel/btf && exec '$CLI' bpf load"
+tap_result $? "bpf load on a kernel without BTF: refused, says why" "$out"
+[ ! -e "$DIR" ] && [ "$(pins)" = 0 ]
+tap_result $? "bpf load without BTF: nothing pinned"
+
+# Bad options change nothing.
+run 2 "not 1024 to 4194304" "$CLI" bpf load --max-tracked 99
+tap_result $? "bpf load --max-tracked 99: usage error" "$out"
+run 2 "" "$CLI" bpf load --max-tracked 1x
+tap_result $? "bpf load --max-tracked 1x: usage error" "$out"
+run 2 "unknown action" "$CLI" bpf reload
+tap_result $? "bpf reload: usage error" "$out"
+[ ! -e "$DIR" ]
+tap_result $? "bad options loaded nothing"
+
+# --max-tracked sizes the table that stats reports.
+run 0 "" "$CLI" bpf load --max-tracked 2048
+tap_result $? "bpf load --max-tracked 2048" "$out"
+grep -qx 'table_size 2048' "$DIR/stats"
+tap_result $? "stats: table_size 2048" "$(cat "$DIR/stats" 2>&1)"
+
+# Load and unload 20 times with a reader in the middle of each file.
+bad=0
+for ((i = 1; i <= 20; i++)); do
+	"$CLI" bpf unload >/dev/null 2>&1 || { bad=$i; break; }
+	"$CLI" bpf load >/dev/null 2>&1 || { bad=$i; break; }
+	for f in tasks kthreads orphans stats; do
+		head -c 100 "$DIR/$f" >/dev/null 2>&1
+	done
+done
+"$CLI" bpf unload >/dev/null 2>&1
+[ "$bad" = 0 ] && [ ! -e "$DIR" ] && [ "$(pins)" = 0 ]
+tap_result $? "20 load/unload cycles with readers: each worked, nothing left" \
+	"failed at cycle $bad"
+
+echo "1..$tap_n" >&3
+exit 0

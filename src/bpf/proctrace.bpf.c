@@ -1,0 +1,803 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * proctrace's BPF backend: what proctrace.ko does, for kernels that cannot
+ * load it (lockdown, no CONFIG_MODULES) but have BPF and BTF.
+ *
+ * Tracepoint programs (tp_btf) keep the counters and a lifecycle table, as
+ * src/lifecycle.c does; task iterators (iter/task), pinned by "proctrace
+ * bpf load" under /sys/fs/bpf/proctrace, print the module's files in the
+ * module's formats (Documentation/abi.rst, "The BPF backend", says where
+ * they differ). Every kernel structure is read with CO-RE, so one object
+ * runs on every kernel with BTF from 6.1 on.
+ *
+ * RCU: tp_btf and non-sleepable iterator programs run under
+ * rcu_read_lock(), so the tasks and lists read here are not freed while a
+ * program runs; lists may change under it, so every walk is bounded and
+ * stops at a node that points to itself (list_del_init()).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include <linux/proctrace.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * include/linux/sched.h's values, the same from 6.1 to 7.3: macros, so not
+ * in BTF.
+ */
+#define PT_TASK_INTERRUPTIBLE 0x0001
+#define PT_TASK_UNINTERRUPTIBLE 0x0002
+#define PT_EXIT_ZOMBIE 0x0020
+#define PT_TASK_PARKED 0x0040
+#define PT_TASK_NOLOAD 0x0400
+#define PT_TASK_RTLOCK_WAIT 0x1000
+#define PT_TASK_FROZEN 0x8000
+#define PT_TASK_IDLE (PT_TASK_UNINTERRUPTIBLE | PT_TASK_NOLOAD)
+#define PT_TASK_REPORT 0x7f
+#define PT_TASK_REPORT_IDLE 0x80
+
+#define PT_PF_EXITING 0x00000004
+#define PT_PF_IO_WORKER 0x00000010
+#define PT_PF_WQ_WORKER 0x00000020
+#define PT_PF_USER_WORKER 0x00004000 /* 6.4 and later; unused before */
+#define PT_PF_KTHREAD 0x00200000
+#define PT_PF_NO_SETAFFINITY 0x04000000
+
+/* Bounds of the walks (the verifier needs them; see the RCU note above). */
+#define PT_MAX_CHILDREN 65536
+#define PT_MAX_CPU_WORDS 128 /* 8192 CPUs */
+#define PT_MAX_CPUS 8192
+
+#define PT_E2BIG 7 /* errno.h is not for BPF programs */
+
+/* Set by the loader before load. */
+const volatile __u32 pt_nr_cpus = 1;
+const volatile __u32 pt_table_size = 65536;
+
+/* The counters stats prints, one slot each, summed over CPUs. */
+enum pt_counter {
+	PT_CNT_FORKS,
+	PT_CNT_EXECS,
+	PT_CNT_EXITS,
+	PT_CNT_REAPS,
+	PT_CNT_WAITS,
+	PT_CNT_EVENTS,
+	PT_CNT_EVENTS_LOST,
+	PT_CNT_TABLE_DROPPED,
+	PT_CNT_TABLE_ADDED,
+	PT_CNT_TABLE_REMOVED,
+	PT_CNT_MAX
+};
+
+struct pt_counters {
+	u64 c[PT_CNT_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct pt_counters);
+} pt_counters SEC(".maps");
+
+/* A process's identity: global tgid and start_boottime of its leader. */
+struct pt_life_key {
+	u32 pid;
+	u32 pad;
+	u64 start_ns;
+};
+
+enum {
+	PT_LIFE_BORN = 1 << 0, /* forked after load: orig_ppid known */
+	PT_LIFE_EXITED = 1 << 1,
+	PT_LIFE_WAITED = 1 << 2,
+	PT_LIFE_ORPHANED = 1 << 3,
+};
+
+struct pt_life {
+	u64 fork_ns;
+	u64 exit_ns;
+	u64 orphaned_ns;
+	u32 orig_ppid; /* global tgid of the forking process */
+	u32 flags;
+	s32 exit_code;
+	u32 pad;
+};
+
+/* max_entries is max_tracked, set by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct pt_life_key);
+	__type(value, struct pt_life);
+} pt_life SEC(".maps");
+
+static __always_inline void pt_count(enum pt_counter which)
+{
+	u32 zero = 0;
+	struct pt_counters *c = bpf_map_lookup_elem(&pt_counters, &zero);
+
+	if (c && which < PT_CNT_MAX)
+		c->c[which]++;
+}
+
+static __always_inline struct pt_life_key pt_key_of(struct task_struct *t)
+{
+	struct pt_life_key key = {};
+
+	key.pid = BPF_CORE_READ(t, tgid);
+	key.start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
+	return key;
+}
+
+/* --- the tracepoints */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(pt_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct pt_life life = {};
+	struct pt_life_key key;
+
+	pt_count(PT_CNT_FORKS);
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;
+	key = pt_key_of(child);
+	life.fork_ns = BPF_CORE_READ(child, start_boottime);
+	life.orig_ppid = BPF_CORE_READ(child, real_parent, tgid);
+	life.flags = PT_LIFE_BORN;
+	/* A full table drops the process for its whole life, counted once. */
+	if (!bpf_map_update_elem(&pt_life, &key, &life, BPF_NOEXIST))
+		pt_count(PT_CNT_TABLE_ADDED);
+	else
+		pt_count(PT_CNT_TABLE_DROPPED);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(pt_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	pt_count(PT_CNT_EXECS);
+	return 0;
+}
+
+struct pt_orphan_walk {
+	struct list_head *head;
+	struct list_head *pos;
+	u64 now;
+};
+
+/* One child of the dying process: stamp it orphaned (bpf_loop callback). */
+static long pt_orphan_one(u64 index, void *ctx)
+{
+	struct pt_orphan_walk *w = ctx;
+	struct list_head *next = NULL;
+	struct task_struct *child;
+	struct pt_life_key key;
+	struct pt_life *life;
+
+	if (w->pos == w->head)
+		return 1;
+	child = (void *)w->pos -
+		bpf_core_field_offset(struct task_struct, sibling);
+	key = pt_key_of(child);
+	life = bpf_map_lookup_elem(&pt_life, &key);
+	if (life) {
+		life->orphaned_ns = w->now;
+		life->flags |= PT_LIFE_ORPHANED;
+	}
+	bpf_probe_read_kernel(&next, sizeof(next), &w->pos->next);
+	if (!next || next == w->pos)
+		return 1;
+	w->pos = next;
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(pt_exit, struct task_struct *p)
+{
+	struct pt_orphan_walk walk;
+	struct pt_life_key key;
+	struct pt_life *life;
+	u64 now;
+
+	pt_count(PT_CNT_EXITS);
+	/* do_exit() has counted this thread out of signal->live already. */
+	if (BPF_CORE_READ(p, signal, live.counter))
+		return 0;
+	now = bpf_ktime_get_boot_ns();
+	key = pt_key_of(p);
+	life = bpf_map_lookup_elem(&pt_life, &key);
+	if (life) {
+		life->exit_ns = now;
+		life->exit_code = BPF_CORE_READ(p, exit_code);
+		life->flags |= PT_LIFE_EXITED;
+	}
+	/*
+	 * The group's last thread: its children (every thread's, moved to
+	 * it as the others exited) are about to be given to a reaper.
+	 */
+	walk.head = &p->children;
+	walk.pos = BPF_CORE_READ(p, children.next);
+	walk.now = now;
+	bpf_loop(PT_MAX_CHILDREN, pt_orphan_one, &walk, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(pt_free, struct task_struct *p)
+{
+	struct pt_life_key key;
+
+	pt_count(PT_CNT_REAPS);
+	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
+		return 0;
+	key.pid = BPF_CORE_READ(p, tgid);
+	key.pad = 0;
+	key.start_ns = BPF_CORE_READ(p, start_boottime);
+	if (!bpf_map_delete_elem(&pt_life, &key))
+		pt_count(PT_CNT_TABLE_REMOVED);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_wait")
+int BPF_PROG(pt_wait, struct pid *pid)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct pt_life_key key = pt_key_of(cur);
+	struct pt_life *life;
+
+	pt_count(PT_CNT_WAITS);
+	life = bpf_map_lookup_elem(&pt_life, &key);
+	if (life)
+		life->flags |= PT_LIFE_WAITED;
+	return 0;
+}
+
+/*
+ * The load-time scan: run once by the loader after the tracepoints are
+ * attached, it enters every live process the fork probe has not, with
+ * its parent at load standing in for an unknown original parent.
+ */
+SEC("iter/task")
+int pt_scan(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct pt_life life = {};
+	struct pt_life_key key;
+
+	if (!t || t->pid != t->tgid)
+		return 0;
+	key = pt_key_of(t);
+	life.fork_ns = t->start_boottime;
+	life.orig_ppid = BPF_CORE_READ(t, real_parent, tgid);
+	switch (bpf_map_update_elem(&pt_life, &key, &life, BPF_NOEXIST)) {
+	case 0:
+		pt_count(PT_CNT_TABLE_ADDED);
+		break;
+	case -PT_E2BIG:
+		pt_count(PT_CNT_TABLE_DROPPED);
+		break;
+	}
+	return 0;
+}
+
+/* --- the files */
+
+/* task_state_to_char(), as 7.3 computes it. */
+static __always_inline char pt_state_letter(struct task_struct *t)
+{
+	const char letters[] = PROCTRACE_STATE_LETTERS;
+	u32 st = BPF_CORE_READ(t, __state);
+	u32 rep = (st | BPF_CORE_READ(t, exit_state)) & PT_TASK_REPORT;
+	u32 i, idx = 0;
+
+	if ((st & PT_TASK_IDLE) == PT_TASK_IDLE)
+		rep = PT_TASK_REPORT_IDLE;
+	if (st & (PT_TASK_RTLOCK_WAIT | PT_TASK_FROZEN))
+		rep = PT_TASK_UNINTERRUPTIBLE;
+	for (i = 0; i < 8; i++)
+		if (rep & (1u << i))
+			idx = i + 1;
+	return letters[idx & 15];
+}
+
+/*
+ * Escape a comm as abi.rst says: whitespace and backslash as \ooo. A loop
+ * callback, so that the verifier walks one character, not every mix of
+ * escaped and plain ones.
+ */
+#define PT_COMM_ESC (TASK_COMM_LEN * 4)
+
+struct pt_comm {
+	char in[TASK_COMM_LEN];
+	char out[PT_COMM_ESC];
+	u32 len;
+};
+
+static long pt_escape_one(u64 i, void *ctx)
+{
+	struct pt_comm *e = ctx;
+	char c = e->in[i & (TASK_COMM_LEN - 1)];
+
+	if (!c || i >= TASK_COMM_LEN - 1)
+		return 1;
+	if (c == ' ' || c == '\\' || (c >= '\t' && c <= '\r')) {
+		e->out[e->len & (PT_COMM_ESC - 1)] = '\\';
+		e->out[(e->len + 1) & (PT_COMM_ESC - 1)] = '0' + ((c >> 6) & 3);
+		e->out[(e->len + 2) & (PT_COMM_ESC - 1)] = '0' + ((c >> 3) & 7);
+		e->out[(e->len + 3) & (PT_COMM_ESC - 1)] = '0' + (c & 7);
+		e->len += 4;
+	} else {
+		e->out[e->len & (PT_COMM_ESC - 1)] = c;
+		e->len++;
+	}
+	return 0;
+}
+
+/* At most 15 characters of 4 bytes: out never wraps. */
+static __always_inline const char *pt_escape_comm(struct task_struct *t,
+						  struct pt_comm *e)
+{
+	e->len = 0;
+	BPF_CORE_READ_STR_INTO(&e->in, t, comm);
+	bpf_loop(TASK_COMM_LEN, pt_escape_one, e, 0);
+	e->out[e->len & (PT_COMM_ESC - 1)] = '\0';
+	return e->out;
+}
+
+static __always_inline void pt_header(struct seq_file *seq, const char *file,
+				      const char *columns)
+{
+	u64 version = PROCTRACE_ABI_VERSION;
+
+	if (columns[0])
+		BPF_SEQ_PRINTF(seq, PROCTRACE_HEADER_PREFIX " %s v%llu: %s\n",
+			       file, version, columns);
+	else
+		BPF_SEQ_PRINTF(seq, PROCTRACE_HEADER_PREFIX " %s v%llu\n", file,
+			       version);
+}
+
+/*
+ * A comma-separated list of tokens ("-" when empty), printed with one
+ * "%s" per possible token: each argument is the token, the token after a
+ * comma, or "". Building a string instead would make the verifier follow
+ * every combination of lengths.
+ */
+#define PT_LIST_MAX 8
+
+struct pt_list {
+	u64 arg[PT_LIST_MAX];
+	u32 n;
+};
+
+/* tok is ",token": the first token is printed without its comma. */
+static __always_inline void pt_list_add(struct pt_list *l, bool on,
+					const char *tok)
+{
+	if (!on)
+		return;
+	l->arg[l->n & (PT_LIST_MAX - 1)] = (u64)(l->n ? tok : tok + 1);
+	l->n++;
+}
+
+static __always_inline long pt_list_print(struct seq_file *seq,
+					  struct pt_list *l)
+{
+	static const char fmt[] = "%s%s%s%s%s%s%s%s";
+	const char *none = "-", *nothing = "";
+	u32 i;
+
+	if (!l->n)
+		l->arg[l->n++] = (u64)none;
+	for (i = 0; i < PT_LIST_MAX; i++)
+		if (i >= l->n)
+			l->arg[i] = (u64)nothing;
+	return bpf_seq_printf(seq, fmt, sizeof(fmt), l->arg, sizeof(l->arg));
+}
+
+SEC("iter/task")
+int pt_tasks(struct bpf_iter__task *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *t = ctx->task;
+	struct pt_list flags = {};
+	struct pt_comm comm;
+	u32 pf;
+
+	if (ctx->meta->seq_num == 0)
+		pt_header(seq, PROCTRACE_FILE_TASKS, PROCTRACE_COLUMNS_TASKS);
+	if (!t)
+		return 0;
+	pf = t->flags;
+	/* abi.rst's order. */
+	pt_list_add(&flags, t->pid == t->tgid, "," PROCTRACE_FLAG_LEADER);
+	pt_list_add(&flags, pf & PT_PF_KTHREAD, "," PROCTRACE_FLAG_KTHREAD);
+	pt_list_add(&flags, pf & PT_PF_EXITING, "," PROCTRACE_FLAG_EXITING);
+	pt_list_add(&flags, pf & PT_PF_IO_WORKER, "," PROCTRACE_FLAG_IO_WORKER);
+	pt_list_add(&flags, pf & PT_PF_USER_WORKER,
+		    "," PROCTRACE_FLAG_USER_WORKER);
+	pt_list_add(&flags, pf & PT_PF_WQ_WORKER, "," PROCTRACE_FLAG_WQ_WORKER);
+	BPF_SEQ_PRINTF(seq, "%d %d %d %c ", t->pid, t->tgid,
+		       BPF_CORE_READ(t, real_parent, tgid), pt_state_letter(t));
+	pt_list_print(seq, &flags);
+	BPF_SEQ_PRINTF(seq, " %d %llu %s\n",
+		       BPF_CORE_READ(t, signal, nr_threads), t->start_boottime,
+		       pt_escape_comm(t, &comm));
+	return 0;
+}
+
+/*
+ * The index of a word's lowest set bit, by de Bruijn multiplication: no
+ * branches, so the verifier does not follow 64 paths (and clang 14 cannot
+ * lower __builtin_ctzl() for BPF).
+ */
+#define PT_DEBRUIJN64 0x03f79d71b4cb0a89ULL
+
+const volatile __u8 pt_debruijn_index[64] = {
+	0,  1,	48, 2,	57, 49, 28, 3,	61, 58, 50, 42, 38, 29, 17, 4,
+	62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+	63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+	46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,	13, 8,	7,  6,
+};
+
+/* The one CPU a task may run on, or -1. */
+struct pt_cpu_walk {
+	struct task_struct *t;
+	int cpu;
+};
+
+static long pt_cpu_word(u64 w, void *ctx)
+{
+	struct pt_cpu_walk *walk = ctx;
+	unsigned long *bits = walk->t->cpus_mask.bits;
+	unsigned long word = 0;
+
+	if (w * 64 >= pt_nr_cpus)
+		return 1;
+	bpf_probe_read_kernel(&word, sizeof(word),
+			      &bits[w & (PT_MAX_CPU_WORDS - 1)]);
+	if (!word)
+		return 0;
+	walk->cpu = w * 64 +
+		    pt_debruijn_index[((word & -word) * PT_DEBRUIJN64) >> 58];
+	return 1;
+}
+
+static __always_inline int pt_only_cpu(struct task_struct *t)
+{
+	struct pt_cpu_walk walk = { .t = t, .cpu = -1 };
+
+	if (BPF_CORE_READ(t, nr_cpus_allowed) != 1)
+		return -1;
+	bpf_loop(PT_MAX_CPU_WORDS, pt_cpu_word, &walk, 0);
+	return walk.cpu;
+}
+
+/*
+ * The thread function and its module, from "%ps" ("fn" or "fn [mod]").
+ * A kernel thread exec'ing a user-mode helper frees its struct kthread
+ * (begin_new_exec()), so the pointer read may be stale: the probe read
+ * cannot fault, and a value that is no symbol ("0x...") prints "-".
+ */
+#define PT_SYM_LEN 128
+#define PT_NAME_LEN 64
+
+struct pt_kfunc {
+	char func[PT_NAME_LEN];
+	char module[PT_NAME_LEN];
+	char sym[PT_SYM_LEN];
+	u32 nf, nm, part; /* part: 0 func, 1 " [", 2 module, 3 done */
+};
+
+/*
+ * Too big for the 512-byte stack: per-CPU scratch, safe because a program
+ * runs with migration disabled and nothing else here uses it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct pt_kfunc);
+} pt_kfunc_scratch SEC(".maps");
+
+/*
+ * Split "fn [mod]" one character at a time (bpf_loop callback, whose
+ * context must be on the stack: it holds the scratch's address).
+ */
+struct pt_sym_walk {
+	struct pt_kfunc *kf;
+};
+
+static long pt_sym_char(u64 i, void *ctx)
+{
+	struct pt_kfunc *kf = ((struct pt_sym_walk *)ctx)->kf;
+	char c = kf->sym[i & (PT_SYM_LEN - 1)];
+
+	if (!c || i >= PT_SYM_LEN)
+		return 1;
+	switch (kf->part) {
+	case 0:
+		if (c == ' ') {
+			kf->part = 1;
+			break;
+		}
+		if (kf->nf < PT_NAME_LEN - 1)
+			kf->func[kf->nf++ & (PT_NAME_LEN - 1)] = c;
+		break;
+	case 1:
+		kf->part = c == '[' ? 2 : 3;
+		break;
+	case 2:
+		if (c == ']' || c == ' ') {
+			kf->part = 3;
+			break;
+		}
+		if (kf->nm < PT_NAME_LEN - 1)
+			kf->module[kf->nm++ & (PT_NAME_LEN - 1)] = c;
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
+static __always_inline void pt_kthread_func(struct task_struct *t,
+					    struct pt_kfunc *kf)
+{
+	struct pt_sym_walk walk = { .kf = kf };
+	struct kthread *kt = NULL;
+	void *fn = NULL;
+
+	kf->nf = 0;
+	kf->nm = 0;
+	kf->part = 0;
+	if (!(BPF_CORE_READ(t, flags) & PT_PF_KTHREAD))
+		goto out;
+	bpf_probe_read_kernel(&kt, sizeof(kt), &t->worker_private);
+	if (!kt)
+		goto out;
+	bpf_probe_read_kernel(&fn, sizeof(fn), &kt->threadfn);
+	if (!fn)
+		goto out;
+	if (BPF_SNPRINTF(kf->sym, sizeof(kf->sym), "%ps", fn) <= 0)
+		goto out;
+	if (kf->sym[0] == '0' && kf->sym[1] == 'x')
+		goto out;
+	bpf_loop(PT_SYM_LEN, pt_sym_char, &walk, 0);
+out:
+	if (!kf->nf)
+		kf->func[kf->nf++] = '-';
+	kf->func[kf->nf & (PT_NAME_LEN - 1)] = '\0';
+	if (!kf->nm)
+		kf->module[kf->nm++] = '-';
+	kf->module[kf->nm & (PT_NAME_LEN - 1)] = '\0';
+}
+
+SEC("iter/task")
+int pt_kthreads(struct bpf_iter__task *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *t = ctx->task;
+	struct pt_list class = {};
+	struct pt_comm comm;
+	struct pt_kfunc *kf;
+	int ppid, cpu;
+	u32 pf, zero = 0;
+	char state;
+
+	if (ctx->meta->seq_num == 0)
+		pt_header(seq, PROCTRACE_FILE_KTHREADS,
+			  PROCTRACE_COLUMNS_KTHREADS);
+	if (!t)
+		return 0;
+	pf = t->flags;
+	if (!(pf & (PT_PF_KTHREAD | PT_PF_IO_WORKER | PT_PF_USER_WORKER)))
+		return 0;
+	ppid = BPF_CORE_READ(t, real_parent, tgid);
+	state = pt_state_letter(t);
+	cpu = pt_only_cpu(t);
+	/* abi.rst's order. */
+	pt_list_add(&class,
+		    pf & PT_PF_KTHREAD && !BPF_CORE_READ(t, real_parent, pid),
+		    "," PROCTRACE_KCLASS_KTHREADD);
+	pt_list_add(&class, cpu >= 0 && pf & PT_PF_NO_SETAFFINITY,
+		    "," PROCTRACE_KCLASS_PERCPU);
+	pt_list_add(&class, pf & PT_PF_WQ_WORKER, "," PROCTRACE_KCLASS_WORKER);
+	pt_list_add(&class, state == 'P', "," PROCTRACE_KCLASS_PARKED);
+	pt_list_add(&class, state == 'I', "," PROCTRACE_KCLASS_IDLE);
+	pt_list_add(&class, pf & PT_PF_IO_WORKER,
+		    "," PROCTRACE_KCLASS_IO_WORKER);
+	pt_list_add(&class, pf & PT_PF_USER_WORKER,
+		    "," PROCTRACE_KCLASS_USER_WORKER);
+	pt_list_add(&class, !class.n, "," PROCTRACE_KCLASS_OTHER);
+	kf = bpf_map_lookup_elem(&pt_kfunc_scratch, &zero);
+	if (!kf)
+		return 0;
+	pt_kthread_func(t, kf);
+	if (cpu >= 0)
+		BPF_SEQ_PRINTF(seq, "%d %d %c %d ", t->pid, ppid, state, cpu);
+	else
+		BPF_SEQ_PRINTF(seq, "%d %d %c - ", t->pid, ppid, state);
+	pt_list_print(seq, &class);
+	BPF_SEQ_PRINTF(seq, " %s %s %s\n", kf->func, kf->module,
+		       pt_escape_comm(t, &comm));
+	return 0;
+}
+
+/* The child_reaper of the task's own pid namespace. */
+static __always_inline struct task_struct *pt_ns_reaper(struct task_struct *t)
+{
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	if (level > 32)
+		return NULL;
+	bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level]);
+	return BPF_CORE_READ(up.ns, child_reaper);
+}
+
+/* A live process whose parent process died after load (abi.rst). */
+static __always_inline struct pt_life *pt_orphan_life(struct task_struct *t)
+{
+	struct pt_life_key key;
+	struct pt_life *life;
+
+	if (t->pid != t->tgid || t->exit_state)
+		return NULL;
+	key = pt_key_of(t);
+	life = bpf_map_lookup_elem(&pt_life, &key);
+	if (!life || !(life->flags & PT_LIFE_ORPHANED))
+		return NULL;
+	return life;
+}
+
+SEC("iter/task")
+int pt_orphans(struct bpf_iter__task *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *t = ctx->task;
+	struct task_struct *reaper, *init;
+	struct pt_comm comm;
+	struct pt_life *life;
+	const char *kind;
+
+	if (ctx->meta->seq_num == 0)
+		pt_header(seq, PROCTRACE_FILE_ORPHANS,
+			  PROCTRACE_COLUMNS_ORPHANS);
+	if (!t)
+		return 0;
+	life = pt_orphan_life(t);
+	if (!life)
+		return 0;
+	reaper = BPF_CORE_READ(t, real_parent);
+	init = pt_ns_reaper(t);
+	kind = init && BPF_CORE_READ(init, tgid) ==
+				       BPF_CORE_READ(reaper, tgid) ?
+		       PROCTRACE_REAPER_INIT :
+		       PROCTRACE_REAPER_SUBREAPER;
+	pt_escape_comm(t, &comm);
+	if (life->flags & PT_LIFE_BORN)
+		BPF_SEQ_PRINTF(seq, "%d %u %d %s %llu %s\n", t->pid,
+			       life->orig_ppid, BPF_CORE_READ(reaper, tgid),
+			       kind, life->orphaned_ns, comm.out);
+	else
+		BPF_SEQ_PRINTF(seq, "%d unknown %d %s %llu %s\n", t->pid,
+			       BPF_CORE_READ(reaper, tgid), kind,
+			       life->orphaned_ns, comm.out);
+	return 0;
+}
+
+/*
+ * stats counts over the whole walk and prints at its end (the call with no
+ * task). The count belongs to the open file: it is kept under its
+ * seq_file's address, reset by the walk's first call. If what the last
+ * call prints does not fit, bpf_iter calls it again on the next read(),
+ * so the count is only dropped once it was printed whole; a reader that
+ * closes early leaves it to the LRU.
+ */
+struct pt_stats_walk {
+	u64 processes;
+	u64 threads;
+	u64 kthreads;
+	u64 zombies;
+	u64 orphans;
+	u64 state[sizeof(PROCTRACE_STATE_LETTERS) - 1];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, struct pt_stats_walk);
+} pt_stats_walks SEC(".maps");
+
+struct pt_sum {
+	struct pt_counters total;
+};
+
+static long pt_sum_cpu(u64 cpu, void *ctx)
+{
+	struct pt_sum *sum = ctx;
+	struct pt_counters *c;
+	u32 zero = 0;
+	int i;
+
+	if (cpu >= pt_nr_cpus)
+		return 1;
+	c = bpf_map_lookup_percpu_elem(&pt_counters, &zero, cpu);
+	if (!c)
+		return 0;
+	for (i = 0; i < PT_CNT_MAX; i++)
+		sum->total.c[i] += c->c[i];
+	return 0;
+}
+
+SEC("iter/task")
+int pt_stats(struct bpf_iter__task *ctx)
+{
+	const char letters[] = PROCTRACE_STATE_LETTERS;
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *t = ctx->task;
+	struct pt_stats_walk *w, zero = {};
+	u64 key = (u64)seq, *c;
+	struct pt_sum sum = {};
+	u64 used;
+	char state;
+	long err = 0;
+	int i;
+
+	if (ctx->meta->seq_num == 0)
+		bpf_map_update_elem(&pt_stats_walks, &key, &zero, BPF_ANY);
+	w = bpf_map_lookup_elem(&pt_stats_walks, &key);
+	if (!w)
+		return 0;
+	if (t) {
+		w->threads++;
+		if (t->flags & PT_PF_KTHREAD)
+			w->kthreads++;
+		state = pt_state_letter(t);
+		for (i = 0; i < sizeof(letters) - 1; i++)
+			if (letters[i] == state)
+				w->state[i]++;
+		if (t->pid != t->tgid)
+			return 0;
+		w->processes++;
+		if (t->exit_state & PT_EXIT_ZOMBIE)
+			w->zombies++;
+		if (pt_orphan_life(t))
+			w->orphans++;
+		return 0;
+	}
+
+	bpf_loop(PT_MAX_CPUS, pt_sum_cpu, &sum, 0);
+	c = sum.total.c;
+	pt_header(seq, PROCTRACE_FILE_STATS, "");
+	err |= BPF_SEQ_PRINTF(seq,
+			      "processes %llu\nthreads %llu\nkthreads %llu\n",
+			      w->processes, w->threads, w->kthreads);
+	for (i = 0; i < sizeof(letters) - 1; i++)
+		err |= BPF_SEQ_PRINTF(seq, "state_%c %llu\n", letters[i],
+				      w->state[i]);
+	err |= BPF_SEQ_PRINTF(seq, "zombies %llu\norphans %llu\n", w->zombies,
+			      w->orphans);
+	err |= BPF_SEQ_PRINTF(seq, "forks %llu\nexecs %llu\nexits %llu\n",
+			      c[PT_CNT_FORKS], c[PT_CNT_EXECS],
+			      c[PT_CNT_EXITS]);
+	err |= BPF_SEQ_PRINTF(seq, "reaps %llu\nwaits %llu\n", c[PT_CNT_REAPS],
+			      c[PT_CNT_WAITS]);
+	err |= BPF_SEQ_PRINTF(seq, "events %llu\nevents_lost %llu\n",
+			      c[PT_CNT_EVENTS], c[PT_CNT_EVENTS_LOST]);
+	used = c[PT_CNT_TABLE_ADDED] - c[PT_CNT_TABLE_REMOVED];
+	err |= BPF_SEQ_PRINTF(seq, "table_dropped %llu\ntable_used %llu\n",
+			      c[PT_CNT_TABLE_DROPPED], used);
+	err |= BPF_SEQ_PRINTF(seq, "table_size %u\n", pt_table_size);
+	if (!err)
+		bpf_map_delete_elem(&pt_stats_walks, &key);
+	return 0;
+}

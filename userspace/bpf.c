@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * proctrace bpf load|unload|status: the BPF backend's lifetime.
+ *
+ * "load" opens the programs of src/bpf/proctrace.bpf.c (embedded as a
+ * libbpf skeleton), attaches the tracepoint programs, runs the load-time
+ * scan, and pins the tracepoint links and the iterator files under
+ * PROCTRACE_BPF_DIR; then it exits and the pins keep everything alive, as
+ * a loaded module stays loaded. "unload" removes the pins, which drops
+ * the last references. The directory is created first, so that two loads
+ * at once cannot both succeed; a load that fails takes back every pin it
+ * made.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
+#include <linux/proctrace.h>
+
+#include "main.h"
+#include "output.h"
+#include "util.h"
+#include "proctrace.skel.h"
+
+#define BPFFS "/sys/fs/bpf"
+#define PROBES_DIR PROCTRACE_BPF_DIR "/probes"
+#define MODULE_DIR "/proc/" PROCTRACE_PROC_DIR
+
+/* What load pins, and so what unload removes and status checks. */
+enum pin_kind { PIN_PROBE, PIN_FILE };
+
+struct pin {
+	const char *name;
+	enum pin_kind kind;
+};
+
+static const struct pin pins[] = {
+	{ "fork", PIN_PROBE },
+	{ "exec", PIN_PROBE },
+	{ "exit", PIN_PROBE },
+	{ "free", PIN_PROBE },
+	{ "wait", PIN_PROBE },
+	{ PROCTRACE_FILE_TASKS, PIN_FILE },
+	{ PROCTRACE_FILE_KTHREADS, PIN_FILE },
+	{ PROCTRACE_FILE_ORPHANS, PIN_FILE },
+	{ PROCTRACE_FILE_STATS, PIN_FILE },
+};
+
+static unsigned long long max_tracked = 65536;
+static bool force;
+
+void help_bpf(FILE *fp)
+{
+	fputs("Usage: proctrace bpf load [--max-tracked N] [--force]\n"
+	      "       proctrace bpf unload\n"
+	      "       proctrace bpf status\n"
+	      "\n"
+	      "The BPF backend, for kernels that cannot load proctrace.ko but have\n"
+	      "BPF and BTF. load attaches its programs and pins them, with the\n"
+	      "files tasks, kthreads, orphans and stats, under " PROCTRACE_BPF_DIR
+	      ",\n"
+	      "then exits: the programs keep running until unload. It needs root,\n"
+	      "or CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN to mount bpffs.\n"
+	      "\n"
+	      "Options of load:\n"
+	      "      --max-tracked N  size of the lifecycle table (default 65536,\n"
+	      "                       1024 to 4194304, as the module's parameter)\n"
+	      "      --force          load even though the module is loaded\n"
+	      "\n" COMMON_HELP,
+	      fp);
+}
+
+static int pin_path(char *buf, size_t len, const struct pin *p)
+{
+	int n = snprintf(buf, len, "%s/%s",
+			 p->kind == PIN_PROBE ? PROBES_DIR : PROCTRACE_BPF_DIR,
+			 p->name);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+static int bpffs_mounted(void)
+{
+	struct statfs st;
+
+	if (statfs(BPFFS, &st))
+		return 0;
+	return st.f_type == BPF_FS_MAGIC;
+}
+
+static int mount_bpffs(void)
+{
+	if (bpffs_mounted())
+		return 0;
+	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
+		pt_err("cannot mount bpffs on %s (%s): run as root, or mount it first: mount -t bpf none %s",
+		       BPFFS, strerror(errno), BPFFS);
+		return -1;
+	}
+	return 0;
+}
+
+static int no_btf(void)
+{
+	if (!access("/sys/kernel/btf/vmlinux", R_OK))
+		return 0;
+	pt_err("this kernel has no BTF (no /sys/kernel/btf/vmlinux: CONFIG_DEBUG_INFO_BTF is off), which the BPF backend needs; load the module instead: insmod proctrace.ko");
+	return -1;
+}
+
+static int remove_dir(const char *dir, bool quiet)
+{
+	if (!rmdir(dir) || errno == ENOENT)
+		return 0;
+	if (quiet)
+		return -1;
+	if (errno == ENOTEMPTY)
+		pt_err("cannot remove %s: it holds pins proctrace did not make: remove them by hand",
+		       dir);
+	else
+		pt_err("cannot remove %s: %s", dir, strerror(errno));
+	return -1;
+}
+
+/* Remove what load pinned; missing pins are fine. */
+static int remove_pins(bool quiet)
+{
+	char path[256];
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(pins); i++) {
+		if (pin_path(path, sizeof(path), &pins[i]))
+			continue;
+		if (unlink(path) && errno != ENOENT) {
+			if (!ret && !quiet)
+				pt_err("cannot remove %s: %s", path,
+				       strerror(errno));
+			ret = -1;
+		}
+	}
+	/* The first failure is the one to report. */
+	if (remove_dir(PROBES_DIR, quiet || ret))
+		ret = -1;
+	if (remove_dir(PROCTRACE_BPF_DIR, quiet || ret))
+		ret = -1;
+	return ret;
+}
+
+static struct bpf_program *probe_prog(struct proctrace_bpf *skel,
+				      const char *name)
+{
+	if (!strcmp(name, "fork"))
+		return skel->progs.pt_fork;
+	if (!strcmp(name, "exec"))
+		return skel->progs.pt_exec;
+	if (!strcmp(name, "exit"))
+		return skel->progs.pt_exit;
+	if (!strcmp(name, "free"))
+		return skel->progs.pt_free;
+	return skel->progs.pt_wait;
+}
+
+static struct bpf_program *file_prog(struct proctrace_bpf *skel,
+				     const char *name)
+{
+	if (!strcmp(name, PROCTRACE_FILE_TASKS))
+		return skel->progs.pt_tasks;
+	if (!strcmp(name, PROCTRACE_FILE_KTHREADS))
+		return skel->progs.pt_kthreads;
+	if (!strcmp(name, PROCTRACE_FILE_ORPHANS))
+		return skel->progs.pt_orphans;
+	return skel->progs.pt_stats;
+}
+
+/* Run the load-time scan to its end. */
+static int run_scan(struct proctrace_bpf *skel)
+{
+	struct bpf_link *link;
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	link = bpf_program__attach_iter(skel->progs.pt_scan, NULL);
+	if (!link) {
+		pt_err("cannot attach the load-time scan: %s", strerror(errno));
+		return -1;
+	}
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		pt_err("cannot run the load-time scan: %s", strerror(errno));
+		bpf_link__destroy(link);
+		return -1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	close(fd);
+	bpf_link__destroy(link);
+	if (n < 0) {
+		pt_err("the load-time scan failed: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	const char *debug = getenv("PROCTRACE_BPF_DEBUG");
+
+	/* 1: libbpf's warnings (the verifier's log); 2: everything. */
+	if (!debug || (level == LIBBPF_DEBUG && strcmp(debug, "2")))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static const char *load_hint(int err)
+{
+	if ((err == EPERM || err == EACCES) && geteuid())
+		return ": run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)";
+	return "; PROCTRACE_BPF_DEBUG=1 shows libbpf's log";
+}
+
+static int bpf_load(void)
+{
+	struct proctrace_bpf *skel;
+	struct bpf_link *link;
+	char path[256];
+	unsigned int i;
+	int err, ncpus;
+
+	if (!access(MODULE_DIR, F_OK) && !force) {
+		pt_err("the proctrace module is loaded and serves %s, which the CLI uses; unload it (rmmod proctrace) or pass --force to run both",
+		       MODULE_DIR);
+		return -1;
+	}
+	if (no_btf() || mount_bpffs())
+		return -1;
+	if (mkdir(PROCTRACE_BPF_DIR, 0700)) {
+		if (errno == EEXIST)
+			pt_err("the BPF backend is already loaded (%s exists): see proctrace bpf status, or unload it first: proctrace bpf unload",
+			       PROCTRACE_BPF_DIR);
+		else
+			pt_err("cannot create %s: %s%s", PROCTRACE_BPF_DIR,
+			       strerror(errno), load_hint(errno));
+		return -1;
+	}
+	if (mkdir(PROBES_DIR, 0700)) {
+		pt_err("cannot create %s: %s", PROBES_DIR, strerror(errno));
+		goto out_unpin;
+	}
+
+	libbpf_set_print(libbpf_quiet);
+	skel = proctrace_bpf__open();
+	if (!skel) {
+		pt_err("cannot open the BPF programs: %s", strerror(errno));
+		goto out_unpin;
+	}
+	ncpus = libbpf_num_possible_cpus();
+	skel->rodata->pt_nr_cpus = ncpus > 0 ? ncpus : 1;
+	skel->rodata->pt_table_size = max_tracked;
+	bpf_map__set_max_entries(skel->maps.pt_life, max_tracked);
+	err = proctrace_bpf__load(skel);
+	if (err) {
+		pt_err("the kernel refused the BPF programs: %s%s",
+		       strerror(-err), load_hint(-err));
+		goto out_destroy;
+	}
+
+	/* Probes first, then the scan: no process slips between them. */
+	for (i = 0; i < ARRAY_SIZE(pins); i++) {
+		struct bpf_program *prog;
+
+		if (pins[i].kind != PIN_PROBE)
+			continue;
+		prog = probe_prog(skel, pins[i].name);
+		link = bpf_program__attach(prog);
+		if (!link) {
+			pt_err("cannot attach the %s probe: %s%s", pins[i].name,
+			       strerror(errno), load_hint(errno));
+			goto out_destroy;
+		}
+		pin_path(path, sizeof(path), &pins[i]);
+		err = bpf_link__pin(link, path);
+		bpf_link__destroy(link);
+		if (err) {
+			pt_err("cannot pin %s: %s", path, strerror(-err));
+			goto out_destroy;
+		}
+	}
+	if (run_scan(skel))
+		goto out_destroy;
+	for (i = 0; i < ARRAY_SIZE(pins); i++) {
+		if (pins[i].kind != PIN_FILE)
+			continue;
+		link = bpf_program__attach_iter(file_prog(skel, pins[i].name),
+						NULL);
+		if (!link) {
+			pt_err("cannot make the %s file: %s", pins[i].name,
+			       strerror(errno));
+			goto out_destroy;
+		}
+		pin_path(path, sizeof(path), &pins[i]);
+		err = bpf_link__pin(link, path);
+		bpf_link__destroy(link);
+		if (err) {
+			pt_err("cannot pin %s: %s", path, strerror(-err));
+			goto out_destroy;
+		}
+	}
+	proctrace_bpf__destroy(skel);
+	return 0;
+
+out_destroy:
+	proctrace_bpf__destroy(skel);
+out_unpin:
+	remove_pins(true);
+	return -1;
+}
+
+static int bpf_unload(void)
+{
+	if (access(PROCTRACE_BPF_DIR, F_OK)) {
+		pt_err("the BPF backend is not loaded (no %s)",
+		       PROCTRACE_BPF_DIR);
+		return -1;
+	}
+	/* Refuse before removing anything: all of it goes, or none. */
+	if (access(PROCTRACE_BPF_DIR, W_OK | X_OK) ||
+	    access(PROBES_DIR, W_OK | X_OK)) {
+		if (errno != ENOENT) {
+			pt_err("cannot unload the BPF backend: %s: %s%s",
+			       PROCTRACE_BPF_DIR, strerror(errno),
+			       load_hint(errno));
+			return -1;
+		}
+	}
+	return remove_pins(false);
+}
+
+/* Each pin: present or not, and what it holds. */
+static int bpf_status(void)
+{
+	unsigned int i, missing = 0;
+	char path[256];
+	FILE *fp;
+
+	if (access(PROCTRACE_BPF_DIR, F_OK)) {
+		pt_err("the BPF backend is not loaded (no %s): load it with proctrace bpf load",
+		       PROCTRACE_BPF_DIR);
+		return -1;
+	}
+	out_begin(false);
+	print_string(PRINT_ANY, "backend", "backend: %s\n", "bpf");
+	print_string(PRINT_ANY, "directory", "pinned under: %s\n",
+		     PROCTRACE_BPF_DIR);
+	open_json_array("pins");
+	for (i = 0; i < ARRAY_SIZE(pins); i++) {
+		struct bpf_link_info info = {};
+		__u32 len = sizeof(info);
+		const char *state = "ok";
+		int fd;
+
+		pin_path(path, sizeof(path), &pins[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			state = errno == ENOENT ? "missing" : strerror(errno);
+			missing++;
+		} else if (bpf_link_get_info_by_fd(fd, &info, &len)) {
+			state = "not a link";
+			missing++;
+		}
+		if (fd >= 0)
+			close(fd);
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "name", "  %-9s", pins[i].name);
+		print_string(PRINT_ANY, "kind", " %-6s",
+			     pins[i].kind == PIN_PROBE ? "probe" : "file");
+		print_string(PRINT_ANY, "state", " %s", state);
+		if (!strcmp(state, "ok"))
+			print_uint(PRINT_ANY, "link_id", " (link %u)", info.id);
+		print_nl();
+		close_json_object();
+	}
+	close_json_array();
+	snprintf(path, sizeof(path), "%s/%s", PROCTRACE_BPF_DIR,
+		 PROCTRACE_FILE_STATS);
+	fp = fopen(path, "r");
+	if (fp) {
+		char line[256], key[64];
+		unsigned long long v;
+
+		print_text(OUT_NONE, "%s:\n", path);
+		open_json_object("stats");
+		while (fgets(line, sizeof(line), fp)) {
+			if (line[0] == '#' ||
+			    sscanf(line, "%63s %llu", key, &v) != 2)
+				continue;
+			print_text(OUT_NONE, "  %-14s ", key);
+			print_u64(PRINT_ANY, key, "%llu", v);
+			print_nl();
+		}
+		close_json_object();
+		fclose(fp);
+	}
+	out_end();
+	if (missing) {
+		pt_err("%u pin(s) of the BPF backend are missing or damaged: run proctrace bpf unload, then proctrace bpf load",
+		       missing);
+		return -1;
+	}
+	return 0;
+}
+
+enum { OPT_MAX_TRACKED = OPT_FIRST_CMD_OPT, OPT_FORCE };
+
+static const struct option bpf_longopts[] = {
+	{ "max-tracked", required_argument, NULL, OPT_MAX_TRACKED },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ 0 }
+};
+
+/* The module's max_tracked range. */
+static unsigned long long parse_max_tracked(const char *arg)
+{
+	unsigned long long v = opt_positive("--max-tracked", arg);
+
+	if (v < 1024 || v > 4194304)
+		usage_error("--max-tracked: %s is not 1024 to 4194304", arg);
+	return v;
+}
+
+int do_bpf(int argc, char **argv)
+{
+	const char *verb;
+	int c, ret;
+
+	while ((c = sub_getopt(argc, argv, "", bpf_longopts)) != -1) {
+		switch (c) {
+		case OPT_MAX_TRACKED:
+			max_tracked = parse_max_tracked(optarg);
+			break;
+		case OPT_FORCE:
+			force = true;
+			break;
+		}
+	}
+	if (optind >= argc)
+		usage_error("missing action: load, unload or status");
+	verb = argv[optind++];
+	no_more_args(argc, argv);
+	if (strcmp(verb, "load") && (force || max_tracked != 65536))
+		usage_error("--max-tracked and --force are options of load");
+	output_setup();
+	if (!strcmp(verb, "load"))
+		ret = bpf_load();
+	else if (!strcmp(verb, "unload"))
+		ret = bpf_unload();
+	else if (!strcmp(verb, "status"))
+		ret = bpf_status();
+	else
+		usage_error("unknown action '%s' (load, unload, status)", verb);
+	return ret ? runtime_error() : EXIT_OK;
+}
