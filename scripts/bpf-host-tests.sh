@@ -77,6 +77,42 @@ PROCTRACE_TEST_BACKEND=bpf PROCTRACE_BPF_PID1_QUIRK=1 \
 tap_result $? "proctrace_views_test against the BPF backend (bpf-views.tap)" \
 	"$(grep -A5 '^not ok' "$OUT/bpf-views.tap")"
 
+# The views the CLI builds (tree, zombies) on a topology made here: a
+# parent that never waits, with one child that exited 3 and one killed by
+# SIGTERM; each step waits for what /proc says, with a deadline.
+until_true() {	# until_true <seconds> <command...>
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.05
+	done
+}
+kids_zombie() { [ "$(ps -o stat= --ppid "$1" | grep -c '^Z')" = 2 ]; }
+sh -c 'sh -c "exit 3" & sh -c "kill -TERM \$\$" & exec sleep 600' &
+parent=$!
+until_true 20 kids_zombie "$parent"
+tap_result $? "topology: a parent with two zombie children" "$(ps -l --ppid "$parent")"
+z=$("$CLI" -j zombies 2>&1)
+jq -e --argjson p "$parent" '.[] | select(.pid == $p) |
+	.zombies == 2 and .waited == false and .comm == "sleep" and
+	([.children[].exit.text] | sort) == ["exited(3)", "killed(SIGTERM)"] and
+	all(.children[]; .ppid == $p and .kind == "unreaped" and .age_ns >= 0)' \
+	<<<"$z" >/dev/null
+tap_result $? "zombies (built from tasks and the lifecycle map): the parent, its two zombies, their exits" "$z"
+[ "$(jq -c --argjson p "$parent" '[.[] | select(.pid == $p) | .children[].pid] | sort' <<<"$z")" = \
+  "$(ps -o pid= --ppid "$parent" | xargs | jq -Rc 'split(" ") | map(tonumber) | sort')" ]
+tap_result $? "zombies: the zombie pids are the parent's children in ps"
+t=$("$CLI" -j tree "$parent" 2>&1)
+jq -e --argjson p "$parent" '.[0].pid == $p and .[0].comm == "sleep" and
+	([.[0].children[] | select(.zombie) | .pid] | length) == 2' <<<"$t" >/dev/null
+tap_result $? "tree (built from tasks): the parent and its zombie children" "$t"
+kill "$parent"
+wait "$parent" 2>/dev/null
+out=$("$CLI" tree 2>&1 | head -n 3)
+[ -n "$out" ]
+tap_result $? "tree of the whole machine" "$out"
+
 # Readers that hold a file open across unload keep reading what the
 # kernel still holds, and the last close frees it.
 exec 4<"$DIR/tasks"
@@ -93,6 +129,9 @@ tap_result $? "bpf unload: no link of the backend left in the kernel" "links: $n
 
 run 1 "not loaded" "$CLI" bpf status
 tap_result $? "bpf status when not loaded: says so" "$out"
+out=$("$CLI" -j bpf status 2>/dev/null)
+jq -e 'keys == ["error"] and (.error | test("not loaded"))' <<<"$out" >/dev/null
+tap_result $? "bpf status --json when not loaded: {\"error\": ...} on stdout" "$out"
 run 1 "not loaded" "$CLI" bpf unload
 tap_result $? "bpf unload when not loaded: says so" "$out"
 

@@ -68,7 +68,8 @@ const char *pt_skip_reason(void)
 	if (geteuid() != 0)
 		return "proctrace selftests must run as root";
 	if (pt_backend_bpf() && access(PROCTRACE_BPF_DIR, F_OK))
-		return PROCTRACE_BPF_DIR " does not exist (run: proctrace bpf load)";
+		return PROCTRACE_BPF_DIR
+			" does not exist (run: proctrace bpf load)";
 	if (!pt_backend_bpf() && access(PT_DIR, F_OK))
 		return PT_DIR " does not exist (is proctrace.ko loaded?)";
 	return NULL;
@@ -604,9 +605,10 @@ int pt_tasks_check_order(const struct pt_tasks *t)
 	for (i = 1; i < t->n; i++) {
 		a = &t->v[i - 1];
 		b = &t->v[i];
-		if (pt_backend_bpf() ? a->pid < b->pid :
-		    a->tgid < b->tgid ||
-		    (a->tgid == b->tgid && a->pid < b->pid))
+		if (pt_backend_bpf() ?
+			    a->pid < b->pid :
+			    a->tgid < b->tgid ||
+				    (a->tgid == b->tgid && a->pid < b->pid))
 			continue;
 		pt_seterr("tasks line %d (%d/%d) not after line %d (%d/%d)",
 			  b->line, b->tgid, b->pid, a->line, a->tgid, a->pid);

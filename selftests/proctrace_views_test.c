@@ -503,13 +503,6 @@ static bool served(const char *view)
 	       !strcmp(view, PROCTRACE_FILE_ORPHANS);
 }
 
-#define NEED_VIEW(view)                                                     \
-	do {                                                                \
-		if (!served(view))                                          \
-			SKIP(return, "the BPF backend serves no %s file",   \
-			     view);                                         \
-	} while (0)
-
 /* The thread group the declared host quirk hides, or 0. */
 static int quirk_hidden_tgid(struct __test_metadata *_metadata)
 {
@@ -693,8 +686,7 @@ TEST_F_TIMEOUT(topo, tasks_match_proc_scan_of_all_tasks, TEST_TIMEOUT)
 	if (hidden)
 		TH_LOG("%zu tasks of pid 1 hidden by the declared host quirk",
 		       hidden);
-	EXPECT_GE(tasks.n + hidden,
-		  before.n < after.n ? before.n : after.n);
+	EXPECT_GE(tasks.n + hidden, before.n < after.n ? before.n : after.n);
 	pt_scan_free(&before);
 	pt_scan_free(&after);
 	pt_tasks_free(&tasks);
@@ -733,7 +725,8 @@ TEST_F_TIMEOUT(topo, tree_matches_topology, TEST_TIMEOUT)
 	bool init_ns, ok;
 	char *buf;
 
-	NEED_VIEW(PROCTRACE_FILE_TREE);
+	if (!served(PROCTRACE_FILE_TREE))
+		SKIP(return, "the BPF backend serves no tree file");
 
 	PT_ASSERT_OK(pt_read_view(PROCTRACE_FILE_TREE, &buf, NULL));
 	PT_ASSERT_OK(pt_parse_tree(buf, &tree));
@@ -811,7 +804,8 @@ TEST_F_TIMEOUT(topo, tree_edges_match_ps, TEST_TIMEOUT)
 	char *buf, *out, *line, *save;
 	struct pt_tree tree;
 
-	NEED_VIEW(PROCTRACE_FILE_TREE);
+	if (!served(PROCTRACE_FILE_TREE))
+		SKIP(return, "the BPF backend serves no tree file");
 
 	PT_ASSERT_OK(pt_read_view(PROCTRACE_FILE_TREE, &buf, NULL));
 	PT_ASSERT_OK(pt_parse_tree(buf, &tree));
@@ -866,7 +860,8 @@ TEST_F_TIMEOUT(topo, tree_subtree_matches_pstree, TEST_TIMEOUT)
 	struct pt_tree tree;
 	pid_t pstree;
 
-	NEED_VIEW(PROCTRACE_FILE_TREE);
+	if (!served(PROCTRACE_FILE_TREE))
+		SKIP(return, "the BPF backend serves no tree file");
 
 	PT_ASSERT_OK(pt_read_view(PROCTRACE_FILE_TREE, &buf, NULL));
 	PT_ASSERT_OK(pt_parse_tree(buf, &tree));
@@ -911,8 +906,7 @@ struct scan_counts {
 };
 
 /* hide: a thread group the host quirk hides, or 0. */
-static void count_scan(const struct pt_scan *s, int hide,
-		       struct scan_counts *c)
+static void count_scan(const struct pt_scan *s, int hide, struct scan_counts *c)
 {
 	const struct pt_scan_ent *e;
 	size_t i;
@@ -1091,7 +1085,8 @@ TEST_F_TIMEOUT(topo, zombies_view_lists_the_zombie, TEST_TIMEOUT)
 	char *buf;
 	bool ok;
 
-	NEED_VIEW(PROCTRACE_FILE_ZOMBIES);
+	if (!served(PROCTRACE_FILE_ZOMBIES))
+		SKIP(return, "the BPF backend serves no zombies file");
 
 	ASSERT_EQ(0, pt_read_stat("/proc", tp->zombie, 0, &st));
 	PT_ASSERT_OK(pt_read_view(PROCTRACE_FILE_ZOMBIES, &buf, NULL));
@@ -1534,7 +1529,7 @@ TEST_F_TIMEOUT(topo, snapshot_is_fixed_at_open, TEST_TIMEOUT)
 	pid_t pid;
 
 	if (pt_backend_bpf())
-		SKIP(return, "a BPF iterator file is made as it is read, not at open (abi.rst)");
+		SKIP(return, "BPF iterator files are made as they are read");
 
 	for (i = 0; i < NVIEWS; i++) {
 		snprintf(part, sizeof(part), "%s/%s", PT_DIR, views[i]);

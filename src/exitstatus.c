@@ -9,33 +9,26 @@
 
 #include "proctrace.h"
 
-static const char *const pt_signal_names[] = {
-	[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",
-	[SIGQUIT] = "SIGQUIT", [SIGILL] = "SIGILL",
-	[SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
-	[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",
-	[SIGKILL] = "SIGKILL", [SIGUSR1] = "SIGUSR1",
-	[SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
-	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",
-	[SIGTERM] = "SIGTERM", [SIGSTKFLT] = "SIGSTKFLT",
-	[SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",
-	[SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP",
-	[SIGTTIN] = "SIGTTIN", [SIGTTOU] = "SIGTTOU",
-	[SIGURG] = "SIGURG",   [SIGXCPU] = "SIGXCPU",
-	[SIGXFSZ] = "SIGXFSZ", [SIGVTALRM] = "SIGVTALRM",
-	[SIGPROF] = "SIGPROF", [SIGWINCH] = "SIGWINCH",
-	[SIGIO] = "SIGIO",     [SIGPWR] = "SIGPWR",
-	[SIGSYS] = "SIGSYS",
+struct pt_signal {
+	int sig;
+	const char *name;
 };
+
+/* The uapi header's list, so the CLI decodes as the module prints. */
+#define PT_SIGNAL(s) { s, #s },
+static const struct pt_signal pt_signals[] = { PROCTRACE_SIGNALS(PT_SIGNAL) };
+#undef PT_SIGNAL
 
 /* The kernel's SIGRTMIN is 32; glibc reserves two, but signal(7) numbers
  * real-time signals from the kernel's value, and so do we.
  */
 static int pt_format_signal(char *buf, size_t len, int sig)
 {
-	if (sig > 0 && sig < ARRAY_SIZE(pt_signal_names) &&
-	    pt_signal_names[sig])
-		return scnprintf(buf, len, "%s", pt_signal_names[sig]);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pt_signals); i++)
+		if (pt_signals[i].sig == sig)
+			return scnprintf(buf, len, "%s", pt_signals[i].name);
 	if (sig >= SIGRTMIN && sig <= _NSIG)
 		return scnprintf(buf, len, "SIGRTMIN+%d", sig - SIGRTMIN);
 	return scnprintf(buf, len, "SIG%d", sig);

@@ -35,7 +35,7 @@
 #define MODULE_DIR "/proc/" PROCTRACE_PROC_DIR
 
 /* What load pins, and so what unload removes and status checks. */
-enum pin_kind { PIN_PROBE, PIN_FILE };
+enum pin_kind { PIN_PROBE, PIN_FILE, PIN_MAP };
 
 struct pin {
 	const char *name;
@@ -52,6 +52,13 @@ static const struct pin pins[] = {
 	{ PROCTRACE_FILE_KTHREADS, PIN_FILE },
 	{ PROCTRACE_FILE_ORPHANS, PIN_FILE },
 	{ PROCTRACE_FILE_STATS, PIN_FILE },
+	{ PROCTRACE_BPF_LIFECYCLE, PIN_MAP },
+};
+
+static const char *const pin_kinds[] = {
+	[PIN_PROBE] = "probe",
+	[PIN_FILE] = "file",
+	[PIN_MAP] = "map",
 };
 
 static unsigned long long max_tracked = 65536;
@@ -64,16 +71,17 @@ void help_bpf(FILE *fp)
 	      "       proctrace bpf status\n"
 	      "\n"
 	      "The BPF backend, for kernels that cannot load proctrace.ko but have\n"
-	      "BPF and BTF. load attaches its programs and pins them, with the\n"
-	      "files tasks, kthreads, orphans and stats, under " PROCTRACE_BPF_DIR
-	      ",\n"
-	      "then exits: the programs keep running until unload. It needs root,\n"
-	      "or CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN to mount bpffs.\n"
+	      "BPF and BTF. load attaches its programs and pins them under\n"
+	      "/sys/fs/bpf/proctrace, with the files tasks, kthreads, orphans and\n"
+	      "stats in the module's formats, then exits: the programs run until\n"
+	      "unload, which removes every pin. status checks every pin and shows\n"
+	      "the counters. The other commands read the BPF backend when the\n"
+	      "module is not loaded (or with --backend=bpf). Needs root.\n"
 	      "\n"
-	      "Options of load:\n"
-	      "      --max-tracked N  size of the lifecycle table (default 65536,\n"
-	      "                       1024 to 4194304, as the module's parameter)\n"
-	      "      --force          load even though the module is loaded\n"
+	      "Options:\n"
+	      "      --max-tracked N  (load) size of the lifecycle table: 1024 to\n"
+	      "                       4194304, default 65536, as the module's\n"
+	      "      --force          (load) load even though the module is loaded\n"
 	      "\n" COMMON_HELP,
 	      fp);
 }
@@ -298,6 +306,12 @@ static int bpf_load(void)
 	}
 	if (run_scan(skel))
 		goto out_destroy;
+	pin_path(path, sizeof(path), &pins[ARRAY_SIZE(pins) - 1]);
+	err = bpf_map__pin(skel->maps.pt_life, path);
+	if (err) {
+		pt_err("cannot pin %s: %s", path, strerror(-err));
+		goto out_destroy;
+	}
 	for (i = 0; i < ARRAY_SIZE(pins); i++) {
 		if (pins[i].kind != PIN_FILE)
 			continue;
@@ -365,27 +379,35 @@ static int bpf_status(void)
 	open_json_array("pins");
 	for (i = 0; i < ARRAY_SIZE(pins); i++) {
 		struct bpf_link_info info = {};
-		__u32 len = sizeof(info);
+		struct bpf_map_info minfo = {};
+		__u32 len = sizeof(info), mlen = sizeof(minfo);
 		const char *state = "ok";
-		int fd;
+		int fd, err;
 
 		pin_path(path, sizeof(path), &pins[i]);
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
 			state = errno == ENOENT ? "missing" : strerror(errno);
 			missing++;
-		} else if (bpf_link_get_info_by_fd(fd, &info, &len)) {
-			state = "not a link";
-			missing++;
-		}
-		if (fd >= 0)
+		} else {
+			err = pins[i].kind == PIN_MAP ?
+				      bpf_map_get_info_by_fd(fd, &minfo,
+							     &mlen) :
+				      bpf_link_get_info_by_fd(fd, &info, &len);
+			if (err) {
+				state = "damaged";
+				missing++;
+			}
 			close(fd);
+		}
 		open_json_object(NULL);
 		print_string(PRINT_ANY, "name", "  %-9s", pins[i].name);
 		print_string(PRINT_ANY, "kind", " %-6s",
-			     pins[i].kind == PIN_PROBE ? "probe" : "file");
+			     pin_kinds[pins[i].kind]);
 		print_string(PRINT_ANY, "state", " %s", state);
-		if (!strcmp(state, "ok"))
+		if (!strcmp(state, "ok") && pins[i].kind == PIN_MAP)
+			print_uint(PRINT_ANY, "map_id", " (map %u)", minfo.id);
+		else if (!strcmp(state, "ok"))
 			print_uint(PRINT_ANY, "link_id", " (link %u)", info.id);
 		print_nl();
 		close_json_object();

@@ -15,12 +15,14 @@
 #include "main.h"
 #include "output.h"
 #include "parse.h"
+#include "source.h"
 #include "util.h"
 
 #define COMMON_SHORTOPTS "jphV"
 
 enum {
 	OPT_NO_COLOR = 1,
+	OPT_BACKEND,
 };
 
 struct global_opts gopts;
@@ -46,6 +48,7 @@ static const struct option common_longopts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "pretty", no_argument, NULL, 'p' },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 }
@@ -58,7 +61,8 @@ static void print_usage(FILE *fp)
 {
 	fputs("Usage: proctrace [OPTIONS] COMMAND [ARGS...]\n"
 	      "\n"
-	      "Process lifecycle views from the proctrace kernel module.\n"
+	      "Process lifecycle views from the proctrace kernel module, or from its\n"
+	      "BPF backend where modules cannot load.\n"
 	      "\n"
 	      "Commands:\n"
 	      "  tree       the process forest, pstree-like\n"
@@ -70,14 +74,17 @@ static void print_usage(FILE *fp)
 	      "  kthreads   kernel threads and kernel-created workers\n"
 	      "  show       everything known about one task\n"
 	      "  metrics    Prometheus text for node_exporter's textfile collector\n"
+	      "  bpf        load, unload or inspect the BPF backend\n"
 	      "  help       help on a command\n"
 	      "\n"
 	      "Options:\n"
 	      "  -j, --json          JSON output\n"
 	      "  -p, --pretty        indented JSON (implies --json)\n"
 	      "      --no-color      no colors in text output\n"
+	      "      --backend B     read from the module or bpf (default: the module\n"
+	      "                      when loaded, else the BPF backend when loaded)\n"
 	      "  -h, --help          show this help\n"
-	      "  -V, --version       show the version and the ABI version\n"
+	      "  -V, --version       show the version, the ABI version and the backend\n"
 	      "\n"
 	      "A command may be abbreviated to any unambiguous prefix. Run\n"
 	      "'proctrace COMMAND --help' for the options of a command.\n"
@@ -85,6 +92,7 @@ static void print_usage(FILE *fp)
 	      "Environment:\n"
 	      "  PROCTRACE_PROC_DIR  read the views from this directory instead of\n"
 	      "                      /proc/proctrace\n"
+	      "  PROCTRACE_BACKEND   module or bpf, as --backend\n"
 	      "  NO_COLOR            no colors in text output\n"
 	      "\n"
 	      "Exit status: 0 success, 1 runtime error, 2 usage error.\n",
@@ -108,6 +116,7 @@ static void __noreturn version(void)
 	print_string(PRINT_JSON, "version", NULL, PROCTRACE_VERSION);
 	print_int(PRINT_ANY, "abi_version", " (proctrace ABI v%d)",
 		  PT_ABI_VERSION);
+	print_string(PRINT_ANY, "backend", ", backend: %s", src_backend_name());
 	print_nl();
 	out_end();
 	exit(EXIT_OK);
@@ -184,7 +193,7 @@ unsigned long long opt_positive(const char *what, const char *arg)
 static bool is_common(int c)
 {
 	return c == 'j' || c == 'p' || c == 'h' || c == 'V' ||
-	       c == OPT_NO_COLOR || c == '?' || c == ':';
+	       c == OPT_NO_COLOR || c == OPT_BACKEND || c == '?' || c == ':';
 }
 
 /* Handle a global option, or an error getopt_long() has reported. */
@@ -199,6 +208,10 @@ static void common_opt(int c)
 		break;
 	case OPT_NO_COLOR:
 		gopts.no_color = true;
+		break;
+	case OPT_BACKEND:
+		if (src_set_backend(optarg))
+			usage_error("--backend: %s", err_get());
 		break;
 	case 'h':
 		if (cur_cmd)

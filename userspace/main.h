@@ -40,8 +40,9 @@ extern struct global_opts gopts;
 	"  -j, --json          JSON output\n"                    \
 	"  -p, --pretty        indented JSON (implies --json)\n" \
 	"      --no-color      no colors in text output\n"       \
+	"      --backend B     read from the module or bpf\n"    \
 	"  -h, --help          show this help\n"                 \
-	"  -V, --version       show the version and the ABI version\n"
+	"  -V, --version       show the version, ABI and backend\n"
 
 /*
  * getopt_long() over a subcommand's own options plus the global ones,

@@ -2,6 +2,7 @@
 /*
  * Name tables and lookups over the CLI's view of tasks.
  */
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,42 @@ void pt_exit_format(const struct pt_exit *e, char *buf, size_t len)
 		snprintf(buf, len, "unknown");
 		break;
 	}
+}
+
+/* The uapi header's list: the CLI names signals as the module does. */
+struct pt_signal {
+	int sig;
+	const char *name;
+};
+
+#define PT_SIGNAL(s) { s, #s },
+static const struct pt_signal pt_signals[] = { PROCTRACE_SIGNALS(PT_SIGNAL) };
+#undef PT_SIGNAL
+
+void pt_exit_decode(int code, struct pt_exit *e)
+{
+	int sig = code & 0x7f;
+	size_t i;
+
+	memset(e, 0, sizeof(*e));
+	if (!sig) {
+		e->how = PT_EXIT_EXITED;
+		e->code = (code >> 8) & 0xff;
+		return;
+	}
+	e->how = code & 0x80 ? PT_EXIT_DUMPED : PT_EXIT_KILLED;
+	for (i = 0; i < ARRAY_SIZE(pt_signals); i++) {
+		if (pt_signals[i].sig == sig) {
+			snprintf(e->signame, sizeof(e->signame), "%s",
+				 pt_signals[i].name);
+			return;
+		}
+	}
+	if (sig >= PROCTRACE_SIGRTMIN)
+		snprintf(e->signame, sizeof(e->signame), "SIGRTMIN+%d",
+			 sig - PROCTRACE_SIGRTMIN);
+	else
+		snprintf(e->signame, sizeof(e->signame), "SIG%d", sig);
 }
 
 int pt_state_index(char state)

@@ -40,6 +40,8 @@ struct pt_exit {
 extern const char *const pt_exit_how_names[];
 /* Back to the ABI spelling: "exited(0)", "killed(SIGKILL)", "unknown". */
 void pt_exit_format(const struct pt_exit *e, char *buf, size_t len);
+/* A wait(2)-encoded status, decoded as the module decodes it. */
+void pt_exit_decode(int code, struct pt_exit *e);
 
 /* Tokens of the "tasks" flags column, one bit each, in ABI order. */
 enum {

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The procfs backend: the only code that opens /proc/proctrace. Each
- * snapshot file is read whole from one open() (one open is one snapshot,
- * see abi.rst) and handed to the parsers.
+ * Where the views come from: the module's /proc/proctrace, or the BPF
+ * backend's pinned files under PROCTRACE_BPF_DIR, which have the same
+ * formats (abi.rst); the views that backend does not pin are built by
+ * source_bpf.c. This is the only code that opens either. Each snapshot
+ * file is read whole from one open() (one open is one snapshot, see
+ * abi.rst) and handed to the parsers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +17,7 @@
 
 #include "parse.h"
 #include "source.h"
+#include "source_bpf.h"
 #include "util.h"
 
 #define DEFAULT_DIR "/proc/" PROCTRACE_PROC_DIR
@@ -31,11 +35,59 @@ struct src_events {
 	char buf[EV_BUF_SIZE];
 };
 
+static const char *const backend_names[] = {
+	[SRC_MODULE] = "module",
+	[SRC_BPF] = "bpf",
+};
+
+/* -1 until chosen by --backend, PROCTRACE_BACKEND or what is loaded. */
+static int backend = -1;
+
+int src_set_backend(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(backend_names); i++) {
+		if (!strcmp(name, backend_names[i])) {
+			backend = (int)i;
+			return 0;
+		}
+	}
+	pt_err("unknown backend '%s': use module or bpf", name);
+	return -EINVAL;
+}
+
+enum src_backend src_backend(void)
+{
+	const char *env = getenv(PT_ENV_BACKEND);
+
+	if (backend >= 0)
+		return backend;
+	if (env && *env && !src_set_backend(env))
+		return backend;
+	/*
+	 * The module when it is loaded (or a directory of its files is
+	 * named), else the BPF backend when it is loaded.
+	 */
+	backend = SRC_MODULE;
+	if (!getenv(PT_ENV_PROC_DIR) && access(DEFAULT_DIR, F_OK) &&
+	    !access(PROCTRACE_BPF_DIR, F_OK))
+		backend = SRC_BPF;
+	return backend;
+}
+
+const char *src_backend_name(void)
+{
+	return backend_names[src_backend()];
+}
+
 const char *src_location(void)
 {
 	const char *dir = getenv(PT_ENV_PROC_DIR);
 
-	return dir && *dir ? dir : DEFAULT_DIR;
+	if (dir && *dir)
+		return dir;
+	return src_backend() == SRC_BPF ? PROCTRACE_BPF_DIR : DEFAULT_DIR;
 }
 
 static int open_file(const char *name, int flags)
@@ -52,12 +104,25 @@ static int open_file(const char *name, int flags)
 	e = errno;
 	if (e == ENOENT && stat(dir, &st)) {
 		if (!strcmp(dir, DEFAULT_DIR))
-			pt_err("%s not found: the proctrace module is not loaded; run: sudo insmod proctrace.ko (or sudo modprobe proctrace)",
+			pt_err("%s not found: proctrace is not loaded; load the module (sudo insmod proctrace.ko, or sudo modprobe proctrace) or, where modules cannot load, the BPF backend (sudo proctrace bpf load)",
+			       dir);
+		else if (!strcmp(dir, PROCTRACE_BPF_DIR))
+			pt_err("%s not found: the BPF backend is not loaded; run: sudo proctrace bpf load",
 			       dir);
 		else
 			pt_err("%s not found (set by %s)", dir,
 			       PT_ENV_PROC_DIR);
 		return -ENOENT;
+	}
+	if (e == ENOENT && !strcmp(dir, PROCTRACE_BPF_DIR)) {
+		pt_err("%s not found: the BPF backend does not provide %s (abi.rst); load the module for it, or run: sudo proctrace bpf status",
+		       path, name);
+		return -ENOENT;
+	}
+	if ((e == EACCES || e == EPERM) && !strcmp(dir, PROCTRACE_BPF_DIR)) {
+		pt_err("%s: %s: the BPF backend's files are root's; run as root",
+		       path, strerror(e));
+		return -e;
 	}
 	if (e == ENOENT) {
 		pt_err("%s not found: the loaded proctrace module does not provide it; it is older than ABI v%d",
@@ -132,8 +197,19 @@ static int finish(int err)
 
 int src_read_tree(struct pt_tree *t)
 {
+	struct pt_tasks tasks;
 	char *buf;
-	int err = read_file(PROCTRACE_FILE_TREE, &buf);
+	int err;
+
+	if (src_backend() == SRC_BPF && !getenv(PT_ENV_PROC_DIR)) {
+		err = src_read_tasks(&tasks);
+		if (!err) {
+			err = bpf_build_tree(&tasks, t);
+			pt_tasks_free(&tasks);
+		}
+		return err;
+	}
+	err = read_file(PROCTRACE_FILE_TREE, &buf);
 
 	if (!err) {
 		err = finish(pt_parse_tree(buf, t));
@@ -180,8 +256,22 @@ int src_read_kthreads(struct pt_kthreads *k)
 
 int src_read_zombies(struct pt_zombies *z)
 {
+	struct pt_tasks tasks;
 	char *buf;
-	int err = read_file(PROCTRACE_FILE_ZOMBIES, &buf);
+	int err;
+
+	if (src_backend() == SRC_BPF && !getenv(PT_ENV_PROC_DIR)) {
+		err = src_read_tasks(&tasks);
+		if (!err) {
+			err = bpf_build_zombies(&tasks,
+						PROCTRACE_BPF_DIR
+						"/" PROCTRACE_BPF_LIFECYCLE,
+						z);
+			pt_tasks_free(&tasks);
+		}
+		return err;
+	}
+	err = read_file(PROCTRACE_FILE_ZOMBIES, &buf);
 
 	if (!err) {
 		err = finish(pt_parse_zombies(buf, z));

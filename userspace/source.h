@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Where the CLI gets its data. This is the only interface the subcommands
- * use to learn about tasks; source.c implements it over /proc/proctrace,
- * and another backend (BPF, say) could implement it again without a
- * subcommand noticing.
+ * use to learn about tasks; source.c implements it over /proc/proctrace
+ * (the module) or the BPF backend's pinned files, and no subcommand knows
+ * which.
  *
  * Every function returns 0 or a negative errno with a message in
  * err_get() that tells the user what to do:
- *   -ENOENT   the module is not loaded, or does not provide the file
+ *   -ENOENT   the backend is not loaded, or does not provide the file
  *   -EPERM    the event stream needs privileges the caller lacks
  *   -EPROTO   the module speaks another ABI version
  *   -EBADMSG  the data does not follow the ABI
@@ -21,7 +21,26 @@
 /* Environment variable that overrides the data directory (for tests). */
 #define PT_ENV_PROC_DIR "PROCTRACE_PROC_DIR"
 
-/* Where the data comes from, for messages: "/proc/proctrace" or $ENV. */
+/* Environment variable that picks the backend, as --backend does. */
+#define PT_ENV_BACKEND "PROCTRACE_BACKEND"
+
+enum src_backend {
+	SRC_MODULE,
+	SRC_BPF,
+};
+
+/* --backend: "module" or "bpf"; -EINVAL with err_get() otherwise. */
+int src_set_backend(const char *name);
+/*
+ * The backend in use: as set, else $PROCTRACE_BACKEND, else the module
+ * when /proc/proctrace exists, else the BPF backend when it is loaded.
+ */
+enum src_backend src_backend(void);
+const char *src_backend_name(void);
+/*
+ * Where the data comes from, for messages: "/proc/proctrace", the BPF
+ * backend's directory, or $PROCTRACE_PROC_DIR.
+ */
 const char *src_location(void);
 
 int src_read_tree(struct pt_tree *t);

@@ -37,6 +37,8 @@ int do_stat(int argc, char **argv)
 		return runtime_error();
 
 	out_begin(false);
+	print_string(PRINT_ANY, "backend", "backend:  %s\n",
+		     src_backend_name());
 	print_u64(PRINT_ANY, "processes", "tasks:    %llu processes, ",
 		  s.processes);
 	print_u64(PRINT_ANY, "threads", "%llu threads, ", s.threads);

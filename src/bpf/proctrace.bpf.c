@@ -39,6 +39,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define PT_TASK_REPORT 0x7f
 #define PT_TASK_REPORT_IDLE 0x80
 
+#define PT_SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h */
+
 #define PT_PF_EXITING 0x00000004
 #define PT_PF_IO_WORKER 0x00000010
 #define PT_PF_WQ_WORKER 0x00000020
@@ -83,36 +85,15 @@ struct {
 	__type(value, struct pt_counters);
 } pt_counters SEC(".maps");
 
-/* A process's identity: global tgid and start_boottime of its leader. */
-struct pt_life_key {
-	u32 pid;
-	u32 pad;
-	u64 start_ns;
-};
-
-enum {
-	PT_LIFE_BORN = 1 << 0, /* forked after load: orig_ppid known */
-	PT_LIFE_EXITED = 1 << 1,
-	PT_LIFE_WAITED = 1 << 2,
-	PT_LIFE_ORPHANED = 1 << 3,
-};
-
-struct pt_life {
-	u64 fork_ns;
-	u64 exit_ns;
-	u64 orphaned_ns;
-	u32 orig_ppid; /* global tgid of the forking process */
-	u32 flags;
-	s32 exit_code;
-	u32 pad;
-};
-
-/* max_entries is max_tracked, set by the loader. */
+/*
+ * The lifecycle table (its layout is the uapi header's: the CLI reads it).
+ * max_entries is max_tracked, set by the loader.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct pt_life_key);
-	__type(value, struct pt_life);
+	__type(key, struct proctrace_life_key);
+	__type(value, struct proctrace_life);
 } pt_life SEC(".maps");
 
 static __always_inline void pt_count(enum pt_counter which)
@@ -124,9 +105,10 @@ static __always_inline void pt_count(enum pt_counter which)
 		c->c[which]++;
 }
 
-static __always_inline struct pt_life_key pt_key_of(struct task_struct *t)
+static __always_inline struct proctrace_life_key
+pt_key_of(struct task_struct *t)
 {
-	struct pt_life_key key = {};
+	struct proctrace_life_key key = {};
 
 	key.pid = BPF_CORE_READ(t, tgid);
 	key.start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
@@ -138,8 +120,8 @@ static __always_inline struct pt_life_key pt_key_of(struct task_struct *t)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(pt_fork, struct task_struct *parent, struct task_struct *child)
 {
-	struct pt_life life = {};
-	struct pt_life_key key;
+	struct proctrace_life life = {};
+	struct proctrace_life_key key;
 
 	pt_count(PT_CNT_FORKS);
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
@@ -147,7 +129,7 @@ int BPF_PROG(pt_fork, struct task_struct *parent, struct task_struct *child)
 	key = pt_key_of(child);
 	life.fork_ns = BPF_CORE_READ(child, start_boottime);
 	life.orig_ppid = BPF_CORE_READ(child, real_parent, tgid);
-	life.flags = PT_LIFE_BORN;
+	life.flags = PROCTRACE_LIFE_BORN;
 	/* A full table drops the process for its whole life, counted once. */
 	if (!bpf_map_update_elem(&pt_life, &key, &life, BPF_NOEXIST))
 		pt_count(PT_CNT_TABLE_ADDED);
@@ -176,8 +158,8 @@ static long pt_orphan_one(u64 index, void *ctx)
 	struct pt_orphan_walk *w = ctx;
 	struct list_head *next = NULL;
 	struct task_struct *child;
-	struct pt_life_key key;
-	struct pt_life *life;
+	struct proctrace_life_key key;
+	struct proctrace_life *life;
 
 	if (w->pos == w->head)
 		return 1;
@@ -187,7 +169,7 @@ static long pt_orphan_one(u64 index, void *ctx)
 	life = bpf_map_lookup_elem(&pt_life, &key);
 	if (life) {
 		life->orphaned_ns = w->now;
-		life->flags |= PT_LIFE_ORPHANED;
+		life->flags |= PROCTRACE_LIFE_ORPHANED;
 	}
 	bpf_probe_read_kernel(&next, sizeof(next), &w->pos->next);
 	if (!next || next == w->pos)
@@ -196,12 +178,24 @@ static long pt_orphan_one(u64 index, void *ctx)
 	return 0;
 }
 
+/*
+ * The status the parent will collect, as wait_task_zombie() computes it:
+ * the group exit code after exit_group() or a fatal signal, else the
+ * leader's own.
+ */
+static __always_inline int pt_group_exit_code(struct task_struct *p)
+{
+	if (BPF_CORE_READ(p, signal, flags) & PT_SIGNAL_GROUP_EXIT)
+		return BPF_CORE_READ(p, signal, group_exit_code);
+	return BPF_CORE_READ(p, group_leader, exit_code);
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(pt_exit, struct task_struct *p)
 {
 	struct pt_orphan_walk walk;
-	struct pt_life_key key;
-	struct pt_life *life;
+	struct proctrace_life_key key;
+	struct proctrace_life *life;
 	u64 now;
 
 	pt_count(PT_CNT_EXITS);
@@ -213,8 +207,8 @@ int BPF_PROG(pt_exit, struct task_struct *p)
 	life = bpf_map_lookup_elem(&pt_life, &key);
 	if (life) {
 		life->exit_ns = now;
-		life->exit_code = BPF_CORE_READ(p, exit_code);
-		life->flags |= PT_LIFE_EXITED;
+		life->exit_code = pt_group_exit_code(p);
+		life->flags |= PROCTRACE_LIFE_EXITED;
 	}
 	/*
 	 * The group's last thread: its children (every thread's, moved to
@@ -230,7 +224,7 @@ int BPF_PROG(pt_exit, struct task_struct *p)
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(pt_free, struct task_struct *p)
 {
-	struct pt_life_key key;
+	struct proctrace_life_key key;
 
 	pt_count(PT_CNT_REAPS);
 	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
@@ -247,13 +241,13 @@ SEC("tp_btf/sched_process_wait")
 int BPF_PROG(pt_wait, struct pid *pid)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
-	struct pt_life_key key = pt_key_of(cur);
-	struct pt_life *life;
+	struct proctrace_life_key key = pt_key_of(cur);
+	struct proctrace_life *life;
 
 	pt_count(PT_CNT_WAITS);
 	life = bpf_map_lookup_elem(&pt_life, &key);
 	if (life)
-		life->flags |= PT_LIFE_WAITED;
+		life->flags |= PROCTRACE_LIFE_WAITED;
 	return 0;
 }
 
@@ -266,8 +260,8 @@ SEC("iter/task")
 int pt_scan(struct bpf_iter__task *ctx)
 {
 	struct task_struct *t = ctx->task;
-	struct pt_life life = {};
-	struct pt_life_key key;
+	struct proctrace_life life = {};
+	struct proctrace_life_key key;
 
 	if (!t || t->pid != t->tgid)
 		return 0;
@@ -643,16 +637,17 @@ static __always_inline struct task_struct *pt_ns_reaper(struct task_struct *t)
 }
 
 /* A live process whose parent process died after load (abi.rst). */
-static __always_inline struct pt_life *pt_orphan_life(struct task_struct *t)
+static __always_inline struct proctrace_life *
+pt_orphan_life(struct task_struct *t)
 {
-	struct pt_life_key key;
-	struct pt_life *life;
+	struct proctrace_life_key key;
+	struct proctrace_life *life;
 
 	if (t->pid != t->tgid || t->exit_state)
 		return NULL;
 	key = pt_key_of(t);
 	life = bpf_map_lookup_elem(&pt_life, &key);
-	if (!life || !(life->flags & PT_LIFE_ORPHANED))
+	if (!life || !(life->flags & PROCTRACE_LIFE_ORPHANED))
 		return NULL;
 	return life;
 }
@@ -664,7 +659,7 @@ int pt_orphans(struct bpf_iter__task *ctx)
 	struct task_struct *t = ctx->task;
 	struct task_struct *reaper, *init;
 	struct pt_comm comm;
-	struct pt_life *life;
+	struct proctrace_life *life;
 	const char *kind;
 
 	if (ctx->meta->seq_num == 0)
@@ -682,7 +677,7 @@ int pt_orphans(struct bpf_iter__task *ctx)
 		       PROCTRACE_REAPER_INIT :
 		       PROCTRACE_REAPER_SUBREAPER;
 	pt_escape_comm(t, &comm);
-	if (life->flags & PT_LIFE_BORN)
+	if (life->flags & PROCTRACE_LIFE_BORN)
 		BPF_SEQ_PRINTF(seq, "%d %u %d %s %llu %s\n", t->pid,
 			       life->orig_ppid, BPF_CORE_READ(reaper, tgid),
 			       kind, life->orphaned_ns, comm.out);

@@ -33,7 +33,8 @@ CAPTURED = os.path.join(HERE, 'fixtures', 'captured-6.12')
 MAN = os.path.join(TOP, 'Documentation', 'man')
 COMPLETION = os.path.join(TOP, 'bash-completion', 'proctrace')
 COMMANDS = ['tree', 'top', 'watch', 'stat', 'zombies', 'orphans',
-            'kthreads', 'show', 'metrics']
+            'kthreads', 'show', 'metrics', 'bpf']
+VIEW_COMMANDS = [c for c in COMMANDS if c != 'bpf']
 
 ntests = 0
 nfailed = 0
@@ -62,6 +63,7 @@ def run(*args, proc_dir=FIX, env=None, timeout=20, stdin=subprocess.DEVNULL,
         pre=()):
     e = dict(os.environ, LC_ALL='C', TERM='dumb')
     e.pop('NO_COLOR', None)
+    e.pop('PROCTRACE_BACKEND', None)
     if proc_dir is None:
         e.pop('PROCTRACE_PROC_DIR', None)
     else:
@@ -183,7 +185,7 @@ def test_tree():
 
 def test_stat():
     rc, s, err = run_json('stat', '--json')
-    want = {'processes': 18, 'threads': 21, 'kthreads': 5, 'zombies': 4,
+    want = {'backend': 'module', 'processes': 18, 'threads': 21, 'kthreads': 5, 'zombies': 4,
             'orphans': 3, 'forks': 5123, 'execs': 1200, 'exits': 5100,
             'reaps': 5090, 'waits': 4800, 'events': 16000,
             'events_lost': 212, 'table_used': 140, 'table_size': 65536,
@@ -663,7 +665,9 @@ def fixture_copy(tmp, name, version=None, drop=None, edit=None):
 
 
 def test_errors(tmp):
-    for cmd in COMMANDS:
+    # bpf reads no view: its errors are tested against the real backend
+    # (scripts/bpf-host-tests.sh).
+    for cmd in VIEW_COMMANDS:
         args = [cmd] + (['1'] if cmd == 'show' else []) + \
             (['-b', '-n', '1'] if cmd == 'top' else [])
         rc, out, err = run(*args, proc_dir='/nonexistent/pt')
@@ -672,7 +676,7 @@ def test_errors(tmp):
     # Under --json (and --pretty) stdout carries the same error as one
     # JSON object, and the exit code stays 1.
     for cmd in COMMANDS:
-        if cmd == 'metrics':
+        if cmd in ('metrics', 'bpf'):
             continue
         args = [cmd] + (['1'] if cmd == 'show' else []) + \
             (['-b', '-n', '1'] if cmd == 'top' else [])
@@ -689,11 +693,13 @@ def test_errors(tmp):
     if os.path.exists('/proc/proctrace'):
         skip('module not loaded message', '/proc/proctrace exists')
     else:
-        rc, out, err = run('stat', proc_dir=None)
-        ok(rc == 1 and err == 'proctrace: /proc/proctrace not found: the '
-           'proctrace module is not loaded; run: sudo insmod proctrace.ko '
-           '(or sudo modprobe proctrace)\n',
-           'module not loaded: says how to load it', err)
+        rc, out, err = run('stat', proc_dir=None,
+                           env={'PROCTRACE_BACKEND': 'module'})
+        ok(rc == 1 and err == 'proctrace: /proc/proctrace not found: '
+           'proctrace is not loaded; load the module (sudo insmod '
+           'proctrace.ko, or sudo modprobe proctrace) or, where modules '
+           'cannot load, the BPF backend (sudo proctrace bpf load)\n',
+           'module not loaded: says how to load either backend', err)
     v1 = fixture_copy(tmp, 'v1', version=1)
     for cmd in ['tree', 'stat', 'kthreads']:
         rc, out, err = run(cmd, proc_dir=v1)
@@ -776,8 +782,9 @@ def test_usage():
     rc, z, err = run_json('zo', '--json')
     ok(rc == 0 and z and z[0]['pid'] == 812, 'unambiguous prefix runs')
     rc, out, err = run('--version')
-    ok(rc == 0 and re.match(r'proctrace \S+ \(proctrace ABI v2\)\n$', out),
-       '--version names the ABI version', out)
+    ok(rc == 0 and re.match(r'proctrace \S+ \(proctrace ABI v2\), backend: '
+                            r'module\n$', out),
+       '--version names the ABI version and the backend', out)
     rc, v, err = run_json('-j', '-V')
     ok(rc == 0 and v['abi_version'] == 2 and v['version'],
        '--version --json')
@@ -864,7 +871,8 @@ def test_sync():
        'help, man page and completion list the same commands',
        '%s\n%s\n%s' % (cmds, man_cmds, complete('proctrace', '')))
     gopts = long_opts(section(help_main, 'Options:', ['']))
-    ok(gopts == {'--json', '--pretty', '--no-color', '--help', '--version'}
+    ok(gopts == {'--json', '--pretty', '--no-color', '--backend', '--help',
+                 '--version'}
        and long_opts(rst_section(man_main, 'OPTIONS')) == gopts and
        complete('proctrace', '-') & long_opts(' '.join(
            complete('proctrace', '-'))) == gopts,

@@ -697,7 +697,7 @@ static void test_source(void)
 	if (access("/proc/proctrace", F_OK)) {
 		pass = src_read_stats(&(struct pt_stats){ 0 }) == -ENOENT &&
 		       !strcmp(err_get(),
-			       "/proc/proctrace not found: the proctrace module is not loaded; run: sudo insmod proctrace.ko (or sudo modprobe proctrace)");
+			       "/proc/proctrace not found: proctrace is not loaded; load the module (sudo insmod proctrace.ko, or sudo modprobe proctrace) or, where modules cannot load, the BPF backend (sudo proctrace bpf load)");
 		ok(pass, "source: module not loaded says how to load it");
 	} else {
 		ok(true, "source: module not loaded # SKIP module loaded");

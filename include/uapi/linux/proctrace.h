@@ -35,13 +35,44 @@
 
 /* The columns a file's header line names after the version. */
 #define PROCTRACE_COLUMNS_TREE "pid state threads comm [tags]"
-#define PROCTRACE_COLUMNS_TASKS "pid tgid ppid state flags threads start_ns comm"
+#define PROCTRACE_COLUMNS_TASKS \
+	"pid tgid ppid state flags threads start_ns comm"
 #define PROCTRACE_COLUMNS_KTHREADS "pid ppid state cpu class func module comm"
 #define PROCTRACE_COLUMNS_ORPHANS \
 	"pid orig_ppid reaper reaper_kind orphaned_ns comm"
 
 /* Where "proctrace bpf load" pins the BPF backend's files. */
 #define PROCTRACE_BPF_DIR "/sys/fs/bpf/proctrace"
+
+/*
+ * The BPF backend's lifecycle table, pinned as PROCTRACE_BPF_DIR "/"
+ * PROCTRACE_BPF_LIFECYCLE: a hash map from a process's identity to what
+ * the probes saw of it, as the module's lifecycle table (abi.rst). The CLI
+ * reads it to build "zombies", which the backend does not pin.
+ */
+#define PROCTRACE_BPF_LIFECYCLE "lifecycle"
+
+struct proctrace_life_key {
+	__u32 pid; /* tgid in the initial pid namespace */
+	__u32 pad; /* zero */
+	__u64 start_ns; /* the leader's start_boottime */
+};
+
+/* proctrace_life.flags */
+#define PROCTRACE_LIFE_BORN 0x1 /* forked after load: orig_ppid is known */
+#define PROCTRACE_LIFE_EXITED 0x2 /* the group died after load */
+#define PROCTRACE_LIFE_WAITED 0x4 /* it called wait*() after load */
+#define PROCTRACE_LIFE_ORPHANED 0x8 /* its parent process died after load */
+
+struct proctrace_life {
+	__u64 fork_ns; /* start_boottime */
+	__u64 exit_ns; /* CLOCK_BOOTTIME when its last thread exited */
+	__u64 orphaned_ns; /* CLOCK_BOOTTIME when its parent process died */
+	__u32 orig_ppid; /* tgid of the forking process, initial namespace */
+	__u32 flags;
+	__s32 exit_code; /* as wait(2) encodes it */
+	__u32 pad;
+};
 
 /*
  * Task states, as the kernel's task_state_to_char() spells them and
@@ -84,6 +115,22 @@
 
 /* Exec file names in "events" are cut to this many bytes. */
 #define PROCTRACE_FILENAME_MAX 191
+
+/*
+ * The signals exit decoding names ("killed(SIGKILL)"), as <signal.h>
+ * spells them; others are "SIGRTMIN+N" from the kernel's SIGRTMIN (32),
+ * or "SIG<number>".
+ */
+/* clang-format off */
+#define PROCTRACE_SIGNALS(X)						\
+	X(SIGHUP) X(SIGINT) X(SIGQUIT) X(SIGILL) X(SIGTRAP) X(SIGABRT)	\
+	X(SIGBUS) X(SIGFPE) X(SIGKILL) X(SIGUSR1) X(SIGSEGV) X(SIGUSR2)	\
+	X(SIGPIPE) X(SIGALRM) X(SIGTERM) X(SIGSTKFLT) X(SIGCHLD)	\
+	X(SIGCONT) X(SIGSTOP) X(SIGTSTP) X(SIGTTIN) X(SIGTTOU) X(SIGURG)	\
+	X(SIGXCPU) X(SIGXFSZ) X(SIGVTALRM) X(SIGPROF) X(SIGWINCH)	\
+	X(SIGIO) X(SIGPWR) X(SIGSYS)
+/* clang-format on */
+#define PROCTRACE_SIGRTMIN 32
 
 /* Kinds of zombie in the "zombies" view. */
 #define PROCTRACE_ZOMBIE_UNREAPED "unreaped"
