@@ -1,23 +1,32 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The BPF backend on this machine's own kernel, natively (no VM): its
-# lifetime (proctrace bpf load/unload/status), its refusals (loaded twice,
-# no privilege, a damaged pin directory, bpffs not mounted, no BTF), and
-# proctrace_views_test against its pinned files. As root.
+# The BPF backend on the running kernel: natively on the host in make
+# check, and in the guests beside the module. Its lifetime (proctrace bpf
+# load/unload/status), its refusals (loaded twice, no privilege, a damaged
+# pin directory, bpffs not mounted, no BTF), proctrace_views_test against
+# its pinned files, the views the CLI builds from them, load/unload cycles
+# with readers, and, when the module is loaded too, both backends against
+# each other on one frozen topology. As root.
 #
 #   scripts/bpf-host-tests.sh <outdir>
 #
 # Writes <outdir>/bpf-host.tap (this script's checks) and
 # <outdir>/bpf-views.tap (the views test). The development hosts' task
 # iterator never returns pid 1's thread group (abi.rst, "The BPF
-# backend"), which PROCTRACE_BPF_PID1_QUIRK=1 declares to the views test.
+# backend"): the caller declares it with PROCTRACE_BPF_PID1_QUIRK=1, which
+# is passed on to the views test. PROCTRACE_BPF_CYCLES: how many
+# load/unload cycles (default 50).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$1
 CLI=$TOP/userspace/proctrace
 DIR=/sys/fs/bpf/proctrace
+CYCLES=${PROCTRACE_BPF_CYCLES:-50}
+# Beside the module, load needs --force (and says so without it).
+LOAD=("$CLI" bpf load)
+[ ! -e /proc/proctrace ] || LOAD+=(--force)
 mkdir -p "$OUT"
 exec 3>"$OUT/bpf-host.tap"
 TAP_FD=3
@@ -54,13 +63,13 @@ fi
 # A backend left loaded by an earlier run that died is unloaded first.
 [ ! -e "$DIR" ] || "$CLI" bpf unload >/dev/null 2>&1 || true
 
-run 0 "" "$CLI" bpf load
+run 0 "" "${LOAD[@]}"
 tap_result $? "bpf load" "$out"
 run 0 "" "$CLI" bpf status
 tap_result $? "bpf status: every pin in place" "$out"
 before=$("$CLI" -j bpf status 2>/dev/null | jq -c .pins)
 
-run 1 "already loaded" "$CLI" bpf load
+run 1 "already loaded" "${LOAD[@]}"
 tap_result $? "bpf load twice: refused, says it is loaded" "$out"
 [ "$("$CLI" -j bpf status 2>/dev/null | jq -c .pins)" = "$before" ]
 tap_result $? "bpf load twice: the loaded backend is left as it was"
@@ -72,7 +81,7 @@ tap_result $? "bpf unload as nobody: refused, says it needs root" "$out"
 tap_result $? "bpf unload as nobody: nothing changed"
 
 # The views test, against the pinned files.
-PROCTRACE_TEST_BACKEND=bpf PROCTRACE_BPF_PID1_QUIRK=1 \
+PROCTRACE_TEST_BACKEND=bpf \
 	"$TOP/selftests/proctrace_views_test" >"$OUT/bpf-views.tap" 2>&1
 tap_result $? "proctrace_views_test against the BPF backend (bpf-views.tap)" \
 	"$(grep -A5 '^not ok' "$OUT/bpf-views.tap")"
@@ -107,6 +116,73 @@ t=$("$CLI" -j tree "$parent" 2>&1)
 jq -e --argjson p "$parent" '.[0].pid == $p and .[0].comm == "sleep" and
 	([.[0].children[] | select(.zombie) | .pid] | length) == 2' <<<"$t" >/dev/null
 tap_result $? "tree (built from tasks): the parent and its zombie children" "$t"
+# Both backends on the same frozen topology, when the module is loaded
+# too: the parent above and its zombies, an orphan, a process with
+# threads, and the kernel threads.
+if [ -e /proc/proctrace ]; then
+	run 1 "--force" "$CLI" bpf load
+	tap_result $? "bpf load beside the module without --force: refused, says how" "$out"
+	# An orphan: its parent exits; it is given to init (or a subreaper).
+	sh -c 'sleep 600 & echo $! >'"$OUT/orphan.pid" &
+	wait $!
+	orphan=$(cat "$OUT/orphan.pid")
+	# A process with four threads, named.
+	python3 -c 'import threading, time
+ts = [threading.Thread(target=time.sleep, args=(600,), daemon=True) for _ in range(3)]
+[t.start() for t in ts]
+time.sleep(600)' &
+	threaded=$!
+	has_threads() { [ "$(ls "/proc/$1/task" 2>/dev/null | wc -l)" = 4 ]; }
+	until_true 20 has_threads "$threaded"
+	tap_result $? "topology: an orphan and a process with four threads"
+	pids=" $parent $(ps -o pid= --ppid "$parent" | xargs) $orphan $threaded "
+	# The lines of those tasks, from each backend's tasks file.
+	lines() {
+		awk -v pids="$pids" 'NR > 1 && index(pids, " " $2 " ")' "$1/tasks" | sort
+	}
+	m=$(lines /proc/proctrace)
+	b=$(lines "$DIR")
+	[ -n "$m" ] && [ "$m" = "$b" ]
+	tap_result $? "tasks: both backends give the same lines for the topology" \
+		"$(diff <(echo "$m") <(echo "$b"))"
+	# Kernel threads: all but the state-dependent columns (state and the
+	# parked/idle classes) of every thread both list.
+	kcols() {
+		awk 'NR > 1 { c = $5; gsub(/(^|,)(parked|idle)/, "", c);
+			print $1, $2, $4, c, $6, $7, $8 }' "$1/kthreads" | sort
+	}
+	kdiff=$(join -j1 <(kcols /proc/proctrace | awk '{print $1, $0}' | sort -k1,1) \
+		<(kcols "$DIR" | awk '{print $1, $0}' | sort -k1,1) |
+		awk '{ n = (NF - 1) / 2; a = b = "";
+			for (i = 2; i <= n + 1; i++) a = a " " $i;
+			for (i = n + 2; i <= NF; i++) b = b " " $i;
+			if (a != b) print "module:" a " | bpf:" b }')
+	nk=$(grep -c . <<<"$(kcols "$DIR")")
+	[ -z "$kdiff" ] && [ "$nk" -gt 10 ]
+	tap_result $? "kthreads: both backends agree on pid, ppid, cpu, class, func, module, comm ($nk threads)" "$kdiff"
+	zm=$("$CLI" --backend=module -j zombies)
+	zb=$("$CLI" --backend=bpf -j zombies)
+	pick='[.[] | select(.pid == $p) | {pid, comm, zombies, waited,
+		children: [.children[] | {pid, ppid, kind, exit: .exit.text, comm}]}]'
+	[ "$(jq -c --argjson p "$parent" "$pick" <<<"$zm")" = \
+	  "$(jq -c --argjson p "$parent" "$pick" <<<"$zb")" ] &&
+		[ "$(jq -c --argjson p "$parent" "$pick | length" <<<"$zm")" = 1 ]
+	tap_result $? "zombies: both backends give the parent, its zombies, kinds and exits" \
+		"module: $(jq -c --argjson p "$parent" "$pick" <<<"$zm")
+bpf:    $(jq -c --argjson p "$parent" "$pick" <<<"$zb")"
+	om=$(awk -v p="$orphan" '$1 == p' /proc/proctrace/orphans)
+	ob=$(awk -v p="$orphan" '$1 == p' "$DIR/orphans")
+	# orphaned_ns: each backend's own clock reading in the same
+	# tracepoint call.
+	[ -n "$om" ] && [ "$(cut -d' ' -f1-4,6 <<<"$om")" = "$(cut -d' ' -f1-4,6 <<<"$ob")" ] &&
+		awk -v a="$(cut -d' ' -f5 <<<"$om")" -v b="$(cut -d' ' -f5 <<<"$ob")" \
+			'BEGIN { d = a - b; exit !(d < 1e9 && d > -1e9) }'
+	tap_result $? "orphans: both backends give the orphan, its original parent, its reaper" \
+		"module: $om
+bpf:    $ob"
+	kill "$orphan" "$threaded" 2>/dev/null
+	wait "$threaded" 2>/dev/null
+fi
 kill "$parent"
 wait "$parent" 2>/dev/null
 out=$("$CLI" tree 2>&1 | head -n 3)
@@ -136,17 +212,17 @@ run 1 "not loaded" "$CLI" bpf unload
 tap_result $? "bpf unload when not loaded: says so" "$out"
 
 run 1 "root" setpriv --reuid=65534 --regid=65534 --clear-groups \
-	"$CLI" bpf load
+	"${LOAD[@]}"
 tap_result $? "bpf load as nobody: refused, says it needs root" "$out"
 [ ! -e "$DIR" ] && [ "$(pins)" = 0 ]
 tap_result $? "bpf load as nobody: nothing pinned"
 
 # A damaged pin directory: status names it, unload clears it.
-"$CLI" bpf load >/dev/null 2>&1
+"${LOAD[@]}" >/dev/null 2>&1
 rm -f "$DIR/probes/exec" "$DIR/orphans"
 run 1 "2 pin(s)" "$CLI" bpf status
 tap_result $? "bpf status with two pins removed: says so" "$out"
-run 1 "already loaded" "$CLI" bpf load
+run 1 "already loaded" "${LOAD[@]}"
 tap_result $? "bpf load over a damaged directory: refused" "$out"
 run 0 "" "$CLI" bpf unload
 tap_result $? "bpf unload clears a damaged directory" "$out"
@@ -154,7 +230,7 @@ tap_result $? "bpf unload clears a damaged directory" "$out"
 tap_result $? "nothing left after clearing it"
 
 # What proctrace did not pin is left alone, and unload says so.
-"$CLI" bpf load >/dev/null 2>&1
+"${LOAD[@]}" >/dev/null 2>&1
 mkdir "$DIR/stranger"
 run 1 "did not make" "$CLI" bpf unload
 tap_result $? "bpf unload with a foreign entry: keeps it, says so" "$out"
@@ -177,15 +253,15 @@ tap_result $? "nothing left in the host's bpffs"
 
 # No BTF (hidden in a mount namespace): a clear error, nothing pinned.
 run 1 "no BTF" unshare -m --propagation private sh -c "
-	mount -t tmpfs none /sys/kernel/btf && exec '$CLI' bpf load"
+	mount -t tmpfs none /sys/kernel/btf && exec ${LOAD[*]}"
 tap_result $? "bpf load on a kernel without BTF: refused, says why" "$out"
 [ ! -e "$DIR" ] && [ "$(pins)" = 0 ]
 tap_result $? "bpf load without BTF: nothing pinned"
 
 # Bad options change nothing.
-run 2 "not 1024 to 4194304" "$CLI" bpf load --max-tracked 99
+run 2 "not 1024 to 4194304" "${LOAD[@]}" --max-tracked 99
 tap_result $? "bpf load --max-tracked 99: usage error" "$out"
-run 2 "" "$CLI" bpf load --max-tracked 1x
+run 2 "" "${LOAD[@]}" --max-tracked 1x
 tap_result $? "bpf load --max-tracked 1x: usage error" "$out"
 run 2 "unknown action" "$CLI" bpf reload
 tap_result $? "bpf reload: usage error" "$out"
@@ -193,23 +269,23 @@ tap_result $? "bpf reload: usage error" "$out"
 tap_result $? "bad options loaded nothing"
 
 # --max-tracked sizes the table that stats reports.
-run 0 "" "$CLI" bpf load --max-tracked 2048
+run 0 "" "${LOAD[@]}" --max-tracked 2048
 tap_result $? "bpf load --max-tracked 2048" "$out"
 grep -qx 'table_size 2048' "$DIR/stats"
 tap_result $? "stats: table_size 2048" "$(cat "$DIR/stats" 2>&1)"
 
-# Load and unload 20 times with a reader in the middle of each file.
+# Load and unload many times with a reader in the middle of each file.
 bad=0
-for ((i = 1; i <= 20; i++)); do
+for ((i = 1; i <= CYCLES; i++)); do
 	"$CLI" bpf unload >/dev/null 2>&1 || { bad=$i; break; }
-	"$CLI" bpf load >/dev/null 2>&1 || { bad=$i; break; }
+	"${LOAD[@]}" >/dev/null 2>&1 || { bad=$i; break; }
 	for f in tasks kthreads orphans stats; do
 		head -c 100 "$DIR/$f" >/dev/null 2>&1
 	done
 done
 "$CLI" bpf unload >/dev/null 2>&1
 [ "$bad" = 0 ] && [ ! -e "$DIR" ] && [ "$(pins)" = 0 ]
-tap_result $? "20 load/unload cycles with readers: each worked, nothing left" \
+tap_result $? "$CYCLES load/unload cycles with readers: each worked, nothing left" \
 	"failed at cycle $bad"
 
 echo "1..$tap_n" >&3

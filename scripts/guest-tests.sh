@@ -68,6 +68,17 @@ for t in "$TOP"/selftests/proctrace_*_test; do
 		tap_result $rc "$name exited with status $rc" "$(tail -n 5 "$OUT/$name.tap")"
 done
 
+# The BPF backend beside the module (abi.rst, "The BPF backend"), on
+# kernels with BTF; the debug kernel is built without it.
+if [ -r /sys/kernel/btf/vmlinux ]; then
+	echo "== BPF backend" >&2
+	t0=$(date +%s)
+	"$TOP/scripts/bpf-host-tests.sh" "$OUT/bpf"
+	echo "bpf-backend $(($(date +%s) - t0))" >>"$OUT/seconds"
+else
+	tap_result 0 "BPF backend # SKIP $(uname -r) has no BTF"
+fi
+
 out=$(rmmod proctrace 2>&1)
 tap_result $? "rmmod proctrace" "$out"
 [ ! -e /proc/proctrace ]

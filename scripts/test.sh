@@ -68,7 +68,8 @@ tail -n 1 "$RES/userspace.tap"
 if [ "$(id -u)" = 0 ]; then
 	# Natively, on this machine's kernel: the BPF backend needs no VM.
 	echo "== BPF backend on $(uname -r) (host)"
-	scripts/bpf-host-tests.sh "$RES/bpf-host"
+	# The hosts' 6.18 task iterator never returns pid 1 (abi.rst).
+	PROCTRACE_BPF_PID1_QUIRK=1 scripts/bpf-host-tests.sh "$RES/bpf-host"
 	echo "   $(scripts/tap-summary.sh "$RES/bpf-host" || true)"
 	grep -h '^not ok' "$RES/bpf-host"/*.tap | sed 's/^/   /'
 
