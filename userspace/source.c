@@ -218,6 +218,15 @@ int src_read_tree(struct pt_tree *t)
 	return err;
 }
 
+static int cmp_tgid_pid(const void *a, const void *b)
+{
+	const struct pt_task *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
 int src_read_tasks(struct pt_tasks *t)
 {
 	char *buf;
@@ -227,6 +236,9 @@ int src_read_tasks(struct pt_tasks *t)
 		err = finish(pt_parse_tasks(buf, t));
 		free(buf);
 	}
+	/* The BPF backend lists by pid; the model is by tgid, then pid. */
+	if (!err && src_backend() == SRC_BPF)
+		qsort(t->v, t->n, sizeof(*t->v), cmp_tgid_pid);
 	return err;
 }
 
