@@ -24,6 +24,8 @@ OUT=$1
 CLI=$TOP/userspace/proctrace
 DIR=/sys/fs/bpf/proctrace
 CYCLES=${PROCTRACE_BPF_CYCLES:-50}
+# The CLI reads the BPF backend here, even beside the module.
+export PROCTRACE_BACKEND=bpf
 # Beside the module, load needs --force (and says so without it).
 LOAD=("$CLI" bpf load)
 [ ! -e /proc/proctrace ] || LOAD+=(--force)
@@ -188,6 +190,59 @@ wait "$parent" 2>/dev/null
 out=$("$CLI" tree 2>&1 | head -n 3)
 [ -n "$out" ]
 tap_result $? "tree of the whole machine" "$out"
+
+# The event stream. A marker process, run after a workload, shows in the
+# capture once everything before it has arrived (records are passed on in
+# sequence order); the workload is N fork+exit+wait from one parent.
+sync_marker() {	# sync_marker <capture> <name>: runs it until its exit shows
+	cp /bin/true "$OUT/$2"
+	until_true 30 sh -c "'$OUT/$2'; grep -q '\"type\":\"exit\".*\"comm\":\"$2\"' '$1'"
+}
+workload() {	# workload <n>: prints the parent's pid
+	python3 -c 'import os, sys
+print(os.getpid(), flush=True)
+for _ in range(int(sys.argv[1])):
+    pid = os.fork()
+    if not pid:
+        os._exit(7)
+    os.waitpid(pid, 0)' "$1"
+}
+lost_now() { awk '$1 == "events_lost" { print $2 }' "$DIR/stats"; }
+capture() {	# capture <file>: starts watch --json; $watcher is its pid
+	"$CLI" watch --json >"$1" 2>"$1.err" &
+	watcher=$!
+	sync_marker "$1" ptstart
+}
+capture "$OUT/stream.json"
+tap_result $? "watch on the BPF backend: records flow" "$(cat "$OUT/stream.json.err")"
+run 1 "one reader at a time" "$CLI" watch -n 1
+tap_result $? "a second watch: refused, says why" "$out"
+l0=$(lost_now)
+wp=$(workload 2000)
+sync_marker "$OUT/stream.json" ptend
+kill "$watcher"
+wait "$watcher" 2>/dev/null
+out=$(python3 "$TOP/scripts/bpf-stream-check.py" "$OUT/stream.json" "$wp" 2000 $(($(lost_now) - l0)))
+tap_result $? "stream: 2000 fork+exit+wait, every record once, in sequence ($(tail -n 1 <<<"$out"))" "$out"
+
+# Exact loss: a 64 KiB ring and a reader stopped while 3000 children fork.
+"$CLI" bpf unload >/dev/null 2>&1
+run 0 "" "${LOAD[@]}" --events-kb 64
+tap_result $? "bpf load --events-kb 64" "$out"
+capture "$OUT/lossy.json"
+l0=$(lost_now)
+kill -STOP "$watcher"
+wp=$(workload 3000)
+kill -CONT "$watcher"
+sync_marker "$OUT/lossy.json" ptend2
+kill "$watcher"
+wait "$watcher" 2>/dev/null
+l1=$(lost_now)
+out=$(python3 "$TOP/scripts/bpf-stream-check.py" "$OUT/lossy.json" "$wp" 3000 $((l1 - l0)))
+[ $? = 0 ] && [ $((l1 - l0)) -gt 0 ]
+tap_result $? "stream: a stopped reader and a 64 KiB ring lose $((l1 - l0)) records, each reported exactly ($(tail -n 1 <<<"$out"))" "$out"
+"$CLI" bpf unload >/dev/null 2>&1
+"${LOAD[@]}" >/dev/null 2>&1
 
 # Readers that hold a file open across unload keep reading what the
 # kernel still holds, and the last close frees it.

@@ -53,6 +53,9 @@ static const struct pin pins[] = {
 	{ PROCTRACE_FILE_ORPHANS, PIN_FILE },
 	{ PROCTRACE_FILE_STATS, PIN_FILE },
 	{ PROCTRACE_BPF_LIFECYCLE, PIN_MAP },
+	{ PROCTRACE_BPF_EVENTS, PIN_MAP },
+	{ PROCTRACE_BPF_CONTROL, PIN_MAP },
+	{ PROCTRACE_BPF_COUNTERS, PIN_MAP },
 };
 
 static const char *const pin_kinds[] = {
@@ -62,6 +65,9 @@ static const char *const pin_kinds[] = {
 };
 
 static unsigned long long max_tracked = 65536;
+/* The event ring, KiB: a power of two, as BPF ring buffers must be. */
+#define EVENTS_KB_DEFAULT 4096ULL
+static unsigned long long events_kb = EVENTS_KB_DEFAULT;
 static bool force;
 
 void help_bpf(FILE *fp)
@@ -81,6 +87,8 @@ void help_bpf(FILE *fp)
 	      "Options:\n"
 	      "      --max-tracked N  (load) size of the lifecycle table: 1024 to\n"
 	      "                       4194304, default 65536, as the module's\n"
+	      "      --events-kb N    (load) size of the event ring in KiB: a power\n"
+	      "                       of two from 64 to 1048576, default 4096\n"
 	      "      --force          (load) load even though the module is loaded\n"
 	      "\n" COMMON_HELP,
 	      fp);
@@ -237,6 +245,56 @@ static const char *load_hint(int err)
 	return "; PROCTRACE_BPF_DEBUG=1 shows libbpf's log";
 }
 
+static struct bpf_map *pin_map(struct proctrace_bpf *skel, const char *name)
+{
+	if (!strcmp(name, PROCTRACE_BPF_LIFECYCLE))
+		return skel->maps.pt_life;
+	if (!strcmp(name, PROCTRACE_BPF_EVENTS))
+		return skel->maps.pt_events;
+	if (!strcmp(name, PROCTRACE_BPF_CONTROL))
+		return skel->maps.pt_control;
+	return skel->maps.pt_counters;
+}
+
+static int pin_maps(struct proctrace_bpf *skel)
+{
+	char path[256];
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(pins); i++) {
+		if (pins[i].kind != PIN_MAP)
+			continue;
+		pin_path(path, sizeof(path), &pins[i]);
+		err = bpf_map__pin(pin_map(skel, pins[i].name), path);
+		if (err) {
+			pt_err("cannot pin %s: %s", path, strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * No records until a reader turns them on; then the consumer is woken
+ * once a sixteenth of the ring, at most 64 KiB, is queued.
+ */
+static int set_control(struct proctrace_bpf *skel)
+{
+	struct proctrace_control ctl = { .readers = 0 };
+	__u32 zero = 0;
+
+	ctl.wakeup_bytes = events_kb * 1024 / 16;
+	if (ctl.wakeup_bytes > 65536)
+		ctl.wakeup_bytes = 65536;
+	if (bpf_map__update_elem(skel->maps.pt_control, &zero, sizeof(zero),
+				 &ctl, sizeof(ctl), BPF_ANY)) {
+		pt_err("cannot set up the event stream: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int bpf_load(void)
 {
 	struct proctrace_bpf *skel;
@@ -276,6 +334,7 @@ static int bpf_load(void)
 	skel->rodata->pt_nr_cpus = ncpus > 0 ? ncpus : 1;
 	skel->rodata->pt_table_size = max_tracked;
 	bpf_map__set_max_entries(skel->maps.pt_life, max_tracked);
+	bpf_map__set_max_entries(skel->maps.pt_events, events_kb * 1024);
 	err = proctrace_bpf__load(skel);
 	if (err) {
 		pt_err("the kernel refused the BPF programs: %s%s",
@@ -306,12 +365,8 @@ static int bpf_load(void)
 	}
 	if (run_scan(skel))
 		goto out_destroy;
-	pin_path(path, sizeof(path), &pins[ARRAY_SIZE(pins) - 1]);
-	err = bpf_map__pin(skel->maps.pt_life, path);
-	if (err) {
-		pt_err("cannot pin %s: %s", path, strerror(-err));
+	if (set_control(skel) || pin_maps(skel))
 		goto out_destroy;
-	}
 	for (i = 0; i < ARRAY_SIZE(pins); i++) {
 		if (pins[i].kind != PIN_FILE)
 			continue;
@@ -401,7 +456,7 @@ static int bpf_status(void)
 			close(fd);
 		}
 		open_json_object(NULL);
-		print_string(PRINT_ANY, "name", "  %-9s", pins[i].name);
+		print_string(PRINT_ANY, "name", "  %-11s", pins[i].name);
 		print_string(PRINT_ANY, "kind", " %-6s",
 			     pin_kinds[pins[i].kind]);
 		print_string(PRINT_ANY, "state", " %s", state);
@@ -442,13 +497,33 @@ static int bpf_status(void)
 	return 0;
 }
 
-enum { OPT_MAX_TRACKED = OPT_FIRST_CMD_OPT, OPT_FORCE };
+enum { OPT_MAX_TRACKED = OPT_FIRST_CMD_OPT, OPT_FORCE, OPT_EVENTS_KB };
 
 static const struct option bpf_longopts[] = {
 	{ "max-tracked", required_argument, NULL, OPT_MAX_TRACKED },
+	{ "events-kb", required_argument, NULL, OPT_EVENTS_KB },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ 0 }
 };
+
+/* 64 KiB to 1 GiB, a power of two. */
+static unsigned long long parse_events_kb(const char *arg)
+{
+	unsigned long long v = opt_positive("--events-kb", arg);
+
+	if (v >= 64 && v <= 1048576 && !(v & (v - 1)))
+		return v;
+	usage_error("--events-kb: %s is not a power of two, 64 to 1048576",
+		    arg);
+}
+
+static void check_load_opts(const char *verb)
+{
+	if (!strcmp(verb, "load") ||
+	    (!force && max_tracked == 65536 && events_kb == EVENTS_KB_DEFAULT))
+		return;
+	usage_error("--max-tracked, --events-kb and --force go with load");
+}
 
 /* The module's max_tracked range. */
 static unsigned long long parse_max_tracked(const char *arg)
@@ -473,14 +548,16 @@ int do_bpf(int argc, char **argv)
 		case OPT_FORCE:
 			force = true;
 			break;
+		case OPT_EVENTS_KB:
+			events_kb = parse_events_kb(optarg);
+			break;
 		}
 	}
 	if (optind >= argc)
 		usage_error("missing action: load, unload or status");
 	verb = argv[optind++];
 	no_more_args(argc, argv);
-	if (strcmp(verb, "load") && (force || max_tracked != 65536))
-		usage_error("--max-tracked and --force are options of load");
+	check_load_opts(verb);
 	output_setup();
 	if (!strcmp(verb, "load"))
 		ret = bpf_load();

@@ -25,6 +25,8 @@
 #define EV_BUF_SIZE (16 * PROCTRACE_EVENT_LINE_MAX)
 
 struct src_events {
+	/* The BPF backend's stream, instead of fd and the rest. */
+	struct bpf_stream *bpf;
 	int fd;
 	bool header_seen;
 	bool eof;
@@ -306,8 +308,20 @@ int src_read_orphans(struct pt_orphans *o)
 
 int src_events_open(struct src_events **evs)
 {
+	struct bpf_stream *bpf;
+	int fd, err;
+
+	if (src_backend() == SRC_BPF && !getenv(PT_ENV_PROC_DIR)) {
+		err = bpf_stream_open(PROCTRACE_BPF_DIR, &bpf);
+		if (err)
+			return err;
+		*evs = xcalloc(1, sizeof(**evs));
+		(*evs)->bpf = bpf;
+		(*evs)->fd = -1;
+		return 0;
+	}
 	/* Never block in read(): callers multiplex with poll(). */
-	int fd = open_file(PROCTRACE_FILE_EVENTS, O_NONBLOCK);
+	fd = open_file(PROCTRACE_FILE_EVENTS, O_NONBLOCK);
 
 	if (fd < 0)
 		return fd;
@@ -318,7 +332,7 @@ int src_events_open(struct src_events **evs)
 
 int src_events_fd(const struct src_events *evs)
 {
-	return evs->fd;
+	return evs->bpf ? bpf_stream_fd(evs->bpf) : evs->fd;
 }
 
 /* Take the first complete line out of the buffer, or NULL. */
@@ -345,6 +359,8 @@ enum src_ev_status src_events_next(struct src_events *evs, struct pt_event *ev)
 	char *line;
 	ssize_t n;
 
+	if (evs->bpf)
+		return bpf_stream_next(evs->bpf, ev);
 	if (evs->failed)
 		return SRC_EV_ERROR;
 	for (;;) {
@@ -402,6 +418,8 @@ void src_events_close(struct src_events *evs)
 {
 	if (!evs)
 		return;
-	close(evs->fd);
+	bpf_stream_close(evs->bpf);
+	if (evs->fd >= 0)
+		close(evs->fd);
 	free(evs);
 }

@@ -7,12 +7,17 @@
  * can neither sort nor print a parent's thousand zombies under it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "source_bpf.h"
 #include "util.h"
@@ -273,4 +278,320 @@ int bpf_build_zombies(const struct pt_tasks *tasks, const char *map_path,
 	free(zs);
 	free(p.v);
 	return 0;
+}
+
+/*
+ * The event stream, from the BPF ring buffer. One consumer at a time: a
+ * second would take records from the first (the ring has one consumer
+ * position), so the CLI holds an flock() on PROCTRACE_BPF_EVENTS_LOCK.
+ *
+ * Records reach the ring a little out of sequence order (two CPUs take
+ * sequence numbers, then reserve), so each batch is sorted, and a gap in
+ * the sequence is either records still being written or records the ring
+ * had no room for. It is reported as lost once the drop counter accounts
+ * for it, or once it has lasted GAP_WAIT_MS: a record is written within
+ * one tracepoint call, with preemption off.
+ */
+#define GAP_WAIT_MS 500
+/* The longest the consumer sleeps: the producers wake it in batches. */
+#define POLL_PERIOD_MS 100
+
+struct bpf_stream {
+	struct ring_buffer *rb;
+	int lock_fd;
+	int control_fd;
+	int counters_fd;
+	int timer_fd;
+	int epoll_fd;
+	bool draining;
+	/* Records read, sorted by seq from head on. */
+	struct proctrace_event *q;
+	size_t head;
+	size_t n;
+	size_t cap;
+	bool started;
+	unsigned long long next_seq;
+	/* Drops seen by the counter, and reported as lost records. */
+	unsigned long long drops_base;
+	unsigned long long lost_reported;
+	long long gap_since_ms;
+};
+
+static int stream_take(void *ctx, void *data, size_t size)
+{
+	struct bpf_stream *s = ctx;
+	struct proctrace_event *e;
+
+	if (s->draining)
+		return 0;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->q = xrealloc(s->q, s->cap, sizeof(*s->q));
+	}
+	e = &s->q[s->n++];
+	memset(e, 0, sizeof(*e));
+	memcpy(e, data, size < sizeof(*e) ? size : sizeof(*e));
+	return 0;
+}
+
+/* The events_lost counter, summed over CPUs. */
+static unsigned long long stream_drops(struct bpf_stream *s)
+{
+	int ncpus = libbpf_num_possible_cpus(), i;
+	unsigned long long sum = 0;
+	struct proctrace_counters *per;
+	__u32 zero = 0;
+
+	if (ncpus <= 0)
+		return 0;
+	per = xcalloc((size_t)ncpus, sizeof(*per));
+	if (!bpf_map_lookup_elem(s->counters_fd, &zero, per))
+		for (i = 0; i < ncpus; i++)
+			sum += per[i].c[PROCTRACE_CNT_EVENTS_LOST];
+	free(per);
+	return sum;
+}
+
+static int set_readers(int fd, __u32 readers)
+{
+	struct proctrace_control ctl;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &ctl))
+		return -errno;
+	ctl.readers = readers;
+	return bpf_map_update_elem(fd, &zero, &ctl, BPF_ANY) ? -errno : 0;
+}
+
+static int stream_obj(const char *dir, const char *name)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		pt_err("%s: %s: the BPF backend is damaged or older than this proctrace; run: sudo proctrace bpf status",
+		       path, strerror(errno));
+	return fd;
+}
+
+void bpf_stream_close(struct bpf_stream *s)
+{
+	if (!s)
+		return;
+	if (s->control_fd >= 0)
+		set_readers(s->control_fd, 0);
+	ring_buffer__free(s->rb);
+	if (s->control_fd >= 0)
+		close(s->control_fd);
+	if (s->counters_fd >= 0)
+		close(s->counters_fd);
+	if (s->timer_fd >= 0)
+		close(s->timer_fd);
+	if (s->epoll_fd >= 0)
+		close(s->epoll_fd);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	free(s->q);
+	free(s);
+}
+
+int bpf_stream_open(const char *dir, struct bpf_stream **out)
+{
+	struct itimerspec period = {
+		.it_interval.tv_nsec = POLL_PERIOD_MS * 1000000L,
+		.it_value.tv_nsec = POLL_PERIOD_MS * 1000000L,
+	};
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct bpf_stream *s = xcalloc(1, sizeof(*s));
+	int ring_fd = -1, err;
+
+	s->control_fd = -1;
+	s->counters_fd = -1;
+	s->timer_fd = -1;
+	s->epoll_fd = -1;
+	s->lock_fd = open(PROCTRACE_BPF_EVENTS_LOCK,
+			  O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (s->lock_fd < 0) {
+		err = -errno;
+		pt_err("%s: %s: reading the BPF backend's events needs root",
+		       PROCTRACE_BPF_EVENTS_LOCK, strerror(errno));
+		goto fail;
+	}
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB)) {
+		err = -EBUSY;
+		pt_err("another proctrace is reading the BPF backend's events, which have one reader at a time; stop it, or load the module, whose stream has any number");
+		goto fail;
+	}
+	ring_fd = stream_obj(dir, PROCTRACE_BPF_EVENTS);
+	s->control_fd = stream_obj(dir, PROCTRACE_BPF_CONTROL);
+	s->counters_fd = stream_obj(dir, PROCTRACE_BPF_COUNTERS);
+	if (ring_fd < 0 || s->control_fd < 0 || s->counters_fd < 0) {
+		err = -ENOENT;
+		goto fail;
+	}
+	s->rb = ring_buffer__new(ring_fd, stream_take, s, NULL);
+	close(ring_fd);
+	ring_fd = -1;
+	if (!s->rb) {
+		err = -errno;
+		pt_err("cannot map the BPF backend's event ring: %s",
+		       strerror(errno));
+		goto fail;
+	}
+	/* What a reader before us left is not ours: start from now. */
+	err = set_readers(s->control_fd, 1);
+	if (err) {
+		pt_err("cannot turn the BPF backend's events on: %s",
+		       strerror(-err));
+		goto fail;
+	}
+	s->draining = true;
+	ring_buffer__consume(s->rb);
+	s->draining = false;
+	s->drops_base = stream_drops(s);
+
+	s->timer_fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->timer_fd < 0 || s->epoll_fd < 0 ||
+	    timerfd_settime(s->timer_fd, 0, &period, NULL) ||
+	    epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->timer_fd, &ev) ||
+	    epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(s->rb),
+		      &ev)) {
+		err = -errno;
+		pt_err("cannot wait for the BPF backend's events: %s",
+		       strerror(errno));
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	if (ring_fd >= 0)
+		close(ring_fd);
+	bpf_stream_close(s);
+	return err;
+}
+
+int bpf_stream_fd(const struct bpf_stream *s)
+{
+	return s->epoll_fd;
+}
+
+static int cmp_event_seq(const void *a, const void *b)
+{
+	const struct proctrace_event *x = a, *y = b;
+
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void to_model(const struct proctrace_event *e, struct pt_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = e->seq;
+	ev->ts_ns = e->ts_ns;
+	ev->pid = e->pid;
+	ev->tgid = e->tgid;
+	ev->start_ns = e->start_ns;
+	memcpy(ev->comm, e->comm, sizeof(ev->comm) - 1);
+	switch (e->type) {
+	case PROCTRACE_EVENT_FORK:
+		ev->type = PT_EV_FORK;
+		ev->has_ppid = true;
+		ev->ppid = e->ppid;
+		ev->kind = e->kind == PROCTRACE_FORK_THREAD ? PT_FORK_THREAD :
+			   e->kind == PROCTRACE_FORK_VFORK  ? PT_FORK_VFORK :
+							      PT_FORK_PROCESS;
+		ev->kernel_origin = e->kernel_origin;
+		break;
+	case PROCTRACE_EVENT_EXEC:
+		ev->type = PT_EV_EXEC;
+		ev->old_pid = e->old_pid;
+		memcpy(ev->file, e->file, sizeof(ev->file) - 1);
+		break;
+	case PROCTRACE_EVENT_EXIT:
+		ev->type = PT_EV_EXIT;
+		ev->has_ppid = true;
+		ev->ppid = e->ppid;
+		pt_exit_decode(e->exit_code, &ev->exit);
+		ev->group_dead = e->group_dead;
+		ev->runtime_ns = e->runtime_ns;
+		break;
+	default:
+		ev->type = PT_EV_REAP;
+		break;
+	}
+}
+
+enum src_ev_status bpf_stream_next(struct bpf_stream *s, struct pt_event *ev)
+{
+	unsigned long long gap, credit, tick;
+	const struct proctrace_event *e;
+	long long now_ms;
+	size_t left;
+
+	if (s->head == s->n) {
+		s->head = 0;
+		s->n = 0;
+		if (read(s->timer_fd, &tick, sizeof(tick)) < 0 &&
+		    errno != EAGAIN) {
+			pt_err("the BPF backend's event timer: %s",
+			       strerror(errno));
+			return SRC_EV_ERROR;
+		}
+		if (ring_buffer__consume(s->rb) < 0) {
+			pt_err("the BPF backend's event ring: %s",
+			       strerror(errno));
+			return SRC_EV_ERROR;
+		}
+		if (!s->n)
+			return SRC_EV_AGAIN;
+		qsort(s->q, s->n, sizeof(*s->q), cmp_event_seq);
+	}
+	e = &s->q[s->head];
+	if (!s->started) {
+		s->started = true;
+		s->next_seq = e->seq;
+	}
+	if (e->seq > s->next_seq) {
+		gap = e->seq - s->next_seq;
+		credit = stream_drops(s) - s->drops_base - s->lost_reported;
+		now_ms = (long long)(now_boottime_ns() / NSEC_PER_MSEC);
+		if (!s->gap_since_ms)
+			s->gap_since_ms = now_ms;
+		if (gap > credit && now_ms - s->gap_since_ms < GAP_WAIT_MS) {
+			/* Later records may fill it: read them, sort again. */
+			left = s->n - s->head;
+			memmove(s->q, s->q + s->head, left * sizeof(*s->q));
+			s->head = 0;
+			s->n = left;
+			ring_buffer__consume(s->rb);
+			qsort(s->q, s->n, sizeof(*s->q), cmp_event_seq);
+			if (s->q[0].seq > s->next_seq)
+				return SRC_EV_AGAIN;
+			e = &s->q[0];
+		} else {
+			memset(ev, 0, sizeof(*ev));
+			ev->type = PT_EV_LOST;
+			ev->seq = s->next_seq;
+			ev->ts_ns = e->ts_ns;
+			ev->lost = gap;
+			s->lost_reported += gap;
+			s->next_seq = e->seq;
+			s->gap_since_ms = 0;
+			return SRC_EV_RECORD;
+		}
+	}
+	s->gap_since_ms = 0;
+	s->head++;
+	/* Older than one already passed on: only after a gap timed out. */
+	if (e->seq < s->next_seq) {
+		pt_err("BPF event %llu came after %llu was reported lost",
+		       (unsigned long long)e->seq, s->next_seq - 1);
+		return SRC_EV_SKIPPED;
+	}
+	s->next_seq = e->seq + 1;
+	to_model(e, ev);
+	return SRC_EV_RECORD;
 }

@@ -59,30 +59,12 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 pt_nr_cpus = 1;
 const volatile __u32 pt_table_size = 65536;
 
-/* The counters stats prints, one slot each, summed over CPUs. */
-enum pt_counter {
-	PT_CNT_FORKS,
-	PT_CNT_EXECS,
-	PT_CNT_EXITS,
-	PT_CNT_REAPS,
-	PT_CNT_WAITS,
-	PT_CNT_EVENTS,
-	PT_CNT_EVENTS_LOST,
-	PT_CNT_TABLE_DROPPED,
-	PT_CNT_TABLE_ADDED,
-	PT_CNT_TABLE_REMOVED,
-	PT_CNT_MAX
-};
-
-struct pt_counters {
-	u64 c[PT_CNT_MAX];
-};
-
+/* The counters stats prints (uapi header), summed over CPUs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, u32);
-	__type(value, struct pt_counters);
+	__type(value, struct proctrace_counters);
 } pt_counters SEC(".maps");
 
 /*
@@ -96,12 +78,12 @@ struct {
 	__type(value, struct proctrace_life);
 } pt_life SEC(".maps");
 
-static __always_inline void pt_count(enum pt_counter which)
+static __always_inline void pt_count(enum proctrace_counter which)
 {
 	u32 zero = 0;
-	struct pt_counters *c = bpf_map_lookup_elem(&pt_counters, &zero);
+	struct proctrace_counters *c = bpf_map_lookup_elem(&pt_counters, &zero);
 
-	if (c && which < PT_CNT_MAX)
+	if (c && which < PROCTRACE_CNT_MAX)
 		c->c[which]++;
 }
 
@@ -115,6 +97,87 @@ pt_key_of(struct task_struct *t)
 	return key;
 }
 
+/*
+ * The event stream (uapi header: struct proctrace_event). The ring's size
+ * is set by the loader; the consumer turns writing on in pt_control.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} pt_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct proctrace_control);
+} pt_control SEC(".maps");
+
+/* The last sequence number taken; every record takes one. */
+__u64 pt_seq;
+
+/* A record's size without the exec file name. */
+#define PT_EV_SHORT offsetof(struct proctrace_event, file)
+
+/*
+ * Reserve a record of @size about task @t, or NULL: no reader, or no room
+ * (counted in events_lost; its sequence number is the gap the consumer
+ * reports).
+ */
+static __always_inline struct proctrace_event *
+pt_ev_reserve(u32 type, struct task_struct *t, u32 size)
+{
+	struct proctrace_control *ctl;
+	struct proctrace_event *e;
+	u32 zero = 0;
+	u64 seq;
+
+	ctl = bpf_map_lookup_elem(&pt_control, &zero);
+	if (!ctl || !ctl->readers)
+		return NULL;
+	seq = __sync_fetch_and_add(&pt_seq, 1) + 1;
+	e = bpf_ringbuf_reserve(&pt_events, size, 0);
+	if (!e) {
+		pt_count(PROCTRACE_CNT_EVENTS_LOST);
+		return NULL;
+	}
+	e->seq = seq;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->type = type;
+	e->pid = BPF_CORE_READ(t, pid);
+	e->tgid = BPF_CORE_READ(t, tgid);
+	e->start_ns = BPF_CORE_READ(t, start_boottime);
+	e->ppid = 0;
+	e->old_pid = 0;
+	e->exit_code = 0;
+	e->runtime_ns = 0;
+	e->kind = 0;
+	e->kernel_origin = 0;
+	e->group_dead = 0;
+	e->pad = 0;
+	BPF_CORE_READ_STR_INTO(&e->comm, t, comm);
+	return e;
+}
+
+/*
+ * Wake the consumer only once enough is queued: a wakeup per record
+ * costs more than the record (Documentation/performance.rst). The
+ * consumer also polls with a timeout, which bounds the latency.
+ */
+static __always_inline void pt_ev_submit(struct proctrace_event *e)
+{
+	struct proctrace_control *ctl;
+	u64 flags = BPF_RB_NO_WAKEUP;
+	u32 zero = 0;
+
+	ctl = bpf_map_lookup_elem(&pt_control, &zero);
+	if (ctl && bpf_ringbuf_query(&pt_events, BPF_RB_AVAIL_DATA) >=
+			   ctl->wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+	pt_count(PROCTRACE_CNT_EVENTS);
+}
+
 /* --- the tracepoints */
 
 SEC("tp_btf/sched_process_fork")
@@ -122,9 +185,33 @@ int BPF_PROG(pt_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct proctrace_life life = {};
 	struct proctrace_life_key key;
+	struct proctrace_event *e;
+	bool thread;
+	u32 pf;
 
-	pt_count(PT_CNT_FORKS);
-	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+	pt_count(PROCTRACE_CNT_FORKS);
+	thread = BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid);
+	e = pt_ev_reserve(PROCTRACE_EVENT_FORK, child, PT_EV_SHORT);
+	if (e) {
+		struct mm_struct *mm = BPF_CORE_READ(child, mm);
+
+		e->ppid = BPF_CORE_READ(child, real_parent, tgid);
+		/*
+		 * As the module: a vfork is a new process sharing its
+		 * parent's address space (vfork_done is set after this).
+		 */
+		if (thread)
+			e->kind = PROCTRACE_FORK_THREAD;
+		else if (mm && mm == BPF_CORE_READ(parent, mm))
+			e->kind = PROCTRACE_FORK_VFORK;
+		else
+			e->kind = PROCTRACE_FORK_PROCESS;
+		pf = BPF_CORE_READ(child, flags);
+		e->kernel_origin = !!(pf & (PT_PF_KTHREAD | PT_PF_IO_WORKER |
+					    PT_PF_USER_WORKER));
+		pt_ev_submit(e);
+	}
+	if (thread)
 		return 0;
 	key = pt_key_of(child);
 	life.fork_ns = BPF_CORE_READ(child, start_boottime);
@@ -132,9 +219,9 @@ int BPF_PROG(pt_fork, struct task_struct *parent, struct task_struct *child)
 	life.flags = PROCTRACE_LIFE_BORN;
 	/* A full table drops the process for its whole life, counted once. */
 	if (!bpf_map_update_elem(&pt_life, &key, &life, BPF_NOEXIST))
-		pt_count(PT_CNT_TABLE_ADDED);
+		pt_count(PROCTRACE_CNT_TABLE_ADDED);
 	else
-		pt_count(PT_CNT_TABLE_DROPPED);
+		pt_count(PROCTRACE_CNT_TABLE_DROPPED);
 	return 0;
 }
 
@@ -142,7 +229,17 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(pt_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	pt_count(PT_CNT_EXECS);
+	struct proctrace_event *e;
+
+	pt_count(PROCTRACE_CNT_EXECS);
+	e = pt_ev_reserve(PROCTRACE_EVENT_EXEC, p,
+			  sizeof(struct proctrace_event));
+	if (e) {
+		e->old_pid = old_pid;
+		bpf_probe_read_kernel_str(e->file, sizeof(e->file),
+					  BPF_CORE_READ(bprm, filename));
+		pt_ev_submit(e);
+	}
 	return 0;
 }
 
@@ -196,11 +293,22 @@ int BPF_PROG(pt_exit, struct task_struct *p)
 	struct pt_orphan_walk walk;
 	struct proctrace_life_key key;
 	struct proctrace_life *life;
+	struct proctrace_event *e;
+	bool dead;
 	u64 now;
 
-	pt_count(PT_CNT_EXITS);
+	pt_count(PROCTRACE_CNT_EXITS);
 	/* do_exit() has counted this thread out of signal->live already. */
-	if (BPF_CORE_READ(p, signal, live.counter))
+	dead = !BPF_CORE_READ(p, signal, live.counter);
+	e = pt_ev_reserve(PROCTRACE_EVENT_EXIT, p, PT_EV_SHORT);
+	if (e) {
+		e->ppid = BPF_CORE_READ(p, real_parent, tgid);
+		e->exit_code = BPF_CORE_READ(p, exit_code);
+		e->group_dead = dead;
+		e->runtime_ns = e->ts_ns - e->start_ns;
+		pt_ev_submit(e);
+	}
+	if (!dead)
 		return 0;
 	now = bpf_ktime_get_boot_ns();
 	key = pt_key_of(p);
@@ -225,15 +333,21 @@ SEC("tp_btf/sched_process_free")
 int BPF_PROG(pt_free, struct task_struct *p)
 {
 	struct proctrace_life_key key;
+	struct proctrace_event *e;
 
-	pt_count(PT_CNT_REAPS);
+	pt_count(PROCTRACE_CNT_REAPS);
 	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
 		return 0;
 	key.pid = BPF_CORE_READ(p, tgid);
 	key.pad = 0;
 	key.start_ns = BPF_CORE_READ(p, start_boottime);
-	if (!bpf_map_delete_elem(&pt_life, &key))
-		pt_count(PT_CNT_TABLE_REMOVED);
+	if (bpf_map_delete_elem(&pt_life, &key))
+		return 0;
+	pt_count(PROCTRACE_CNT_TABLE_REMOVED);
+	/* As the module: a reap record for each tracked process. */
+	e = pt_ev_reserve(PROCTRACE_EVENT_REAP, p, PT_EV_SHORT);
+	if (e)
+		pt_ev_submit(e);
 	return 0;
 }
 
@@ -244,7 +358,7 @@ int BPF_PROG(pt_wait, struct pid *pid)
 	struct proctrace_life_key key = pt_key_of(cur);
 	struct proctrace_life *life;
 
-	pt_count(PT_CNT_WAITS);
+	pt_count(PROCTRACE_CNT_WAITS);
 	life = bpf_map_lookup_elem(&pt_life, &key);
 	if (life)
 		life->flags |= PROCTRACE_LIFE_WAITED;
@@ -270,10 +384,10 @@ int pt_scan(struct bpf_iter__task *ctx)
 	life.orig_ppid = BPF_CORE_READ(t, real_parent, tgid);
 	switch (bpf_map_update_elem(&pt_life, &key, &life, BPF_NOEXIST)) {
 	case 0:
-		pt_count(PT_CNT_TABLE_ADDED);
+		pt_count(PROCTRACE_CNT_TABLE_ADDED);
 		break;
 	case -PT_E2BIG:
-		pt_count(PT_CNT_TABLE_DROPPED);
+		pt_count(PROCTRACE_CNT_TABLE_DROPPED);
 		break;
 	}
 	return 0;
@@ -713,13 +827,13 @@ struct {
 } pt_stats_walks SEC(".maps");
 
 struct pt_sum {
-	struct pt_counters total;
+	struct proctrace_counters total;
 };
 
 static long pt_sum_cpu(u64 cpu, void *ctx)
 {
 	struct pt_sum *sum = ctx;
-	struct pt_counters *c;
+	struct proctrace_counters *c;
 	u32 zero = 0;
 	int i;
 
@@ -728,7 +842,7 @@ static long pt_sum_cpu(u64 cpu, void *ctx)
 	c = bpf_map_lookup_percpu_elem(&pt_counters, &zero, cpu);
 	if (!c)
 		return 0;
-	for (i = 0; i < PT_CNT_MAX; i++)
+	for (i = 0; i < PROCTRACE_CNT_MAX; i++)
 		sum->total.c[i] += c->c[i];
 	return 0;
 }
@@ -782,15 +896,16 @@ int pt_stats(struct bpf_iter__task *ctx)
 	err |= BPF_SEQ_PRINTF(seq, "zombies %llu\norphans %llu\n", w->zombies,
 			      w->orphans);
 	err |= BPF_SEQ_PRINTF(seq, "forks %llu\nexecs %llu\nexits %llu\n",
-			      c[PT_CNT_FORKS], c[PT_CNT_EXECS],
-			      c[PT_CNT_EXITS]);
-	err |= BPF_SEQ_PRINTF(seq, "reaps %llu\nwaits %llu\n", c[PT_CNT_REAPS],
-			      c[PT_CNT_WAITS]);
+			      c[PROCTRACE_CNT_FORKS], c[PROCTRACE_CNT_EXECS],
+			      c[PROCTRACE_CNT_EXITS]);
+	err |= BPF_SEQ_PRINTF(seq, "reaps %llu\nwaits %llu\n",
+			      c[PROCTRACE_CNT_REAPS], c[PROCTRACE_CNT_WAITS]);
 	err |= BPF_SEQ_PRINTF(seq, "events %llu\nevents_lost %llu\n",
-			      c[PT_CNT_EVENTS], c[PT_CNT_EVENTS_LOST]);
-	used = c[PT_CNT_TABLE_ADDED] - c[PT_CNT_TABLE_REMOVED];
+			      c[PROCTRACE_CNT_EVENTS],
+			      c[PROCTRACE_CNT_EVENTS_LOST]);
+	used = c[PROCTRACE_CNT_TABLE_ADDED] - c[PROCTRACE_CNT_TABLE_REMOVED];
 	err |= BPF_SEQ_PRINTF(seq, "table_dropped %llu\ntable_used %llu\n",
-			      c[PT_CNT_TABLE_DROPPED], used);
+			      c[PROCTRACE_CNT_TABLE_DROPPED], used);
 	err |= BPF_SEQ_PRINTF(seq, "table_size %u\n", pt_table_size);
 	if (!err)
 		bpf_map_delete_elem(&pt_stats_walks, &key);

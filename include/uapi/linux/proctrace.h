@@ -141,4 +141,82 @@ struct proctrace_life {
 #define PROCTRACE_REAPER_SUBREAPER "subreaper"
 #define PROCTRACE_REAPER_OTHER "other"
 
+/*
+ * The BPF backend's event stream: a BPF ring buffer pinned as
+ * PROCTRACE_BPF_DIR "/" PROCTRACE_BPF_EVENTS, with one consumer at a time
+ * (the CLI, which takes PROCTRACE_BPF_EVENTS_LOCK first). Records are
+ * written only while PROCTRACE_BPF_CONTROL's readers is non-zero. Every
+ * record takes the next sequence number, written or not: a record the
+ * ring had no room for leaves a gap, and counts in "events_lost".
+ */
+#define PROCTRACE_BPF_EVENTS "events_ring"
+#define PROCTRACE_BPF_EVENTS_LOCK "/run/proctrace-bpf-events.lock"
+#define PROCTRACE_BPF_CONTROL "control"
+#define PROCTRACE_BPF_COUNTERS "counters"
+
+/*
+ * The BPF backend's counters (pinned as PROCTRACE_BPF_COUNTERS): a per-CPU
+ * array of one struct proctrace_counters, whose sums "stats" prints.
+ */
+enum proctrace_counter {
+	PROCTRACE_CNT_FORKS,
+	PROCTRACE_CNT_EXECS,
+	PROCTRACE_CNT_EXITS,
+	PROCTRACE_CNT_REAPS,
+	PROCTRACE_CNT_WAITS,
+	PROCTRACE_CNT_EVENTS,
+	PROCTRACE_CNT_EVENTS_LOST,
+	PROCTRACE_CNT_TABLE_DROPPED,
+	PROCTRACE_CNT_TABLE_ADDED,
+	PROCTRACE_CNT_TABLE_REMOVED,
+	PROCTRACE_CNT_MAX
+};
+
+struct proctrace_counters {
+	__u64 c[PROCTRACE_CNT_MAX];
+};
+
+struct proctrace_control {
+	__u32 readers; /* records are written while non-zero */
+	__u32 wakeup_bytes; /* wake the consumer once this much is queued */
+};
+
+enum proctrace_event_type {
+	PROCTRACE_EVENT_FORK = 1,
+	PROCTRACE_EVENT_EXEC,
+	PROCTRACE_EVENT_EXIT,
+	PROCTRACE_EVENT_REAP,
+};
+
+/* proctrace_event.kind, of a fork */
+enum proctrace_fork_kind {
+	PROCTRACE_FORK_PROCESS,
+	PROCTRACE_FORK_THREAD,
+	PROCTRACE_FORK_VFORK,
+};
+
+/*
+ * One record, in the fields and meanings of abi.rst's "events"; pids are
+ * those of the initial pid namespace. Records other than exec end before
+ * file.
+ */
+struct proctrace_event {
+	__u64 seq;
+	__u64 ts_ns; /* CLOCK_BOOTTIME */
+	__u64 start_ns; /* the subject task's start_boottime */
+	__u64 runtime_ns; /* exit */
+	__u32 type; /* enum proctrace_event_type */
+	__s32 pid;
+	__s32 tgid;
+	__s32 ppid; /* fork, exit */
+	__s32 old_pid; /* exec */
+	__s32 exit_code; /* exit, as wait(2) encodes it */
+	__u8 kind; /* fork: enum proctrace_fork_kind */
+	__u8 kernel_origin; /* fork */
+	__u8 group_dead; /* exit */
+	__u8 pad;
+	char comm[16];
+	char file[PROCTRACE_FILENAME_MAX + 1]; /* exec */
+};
+
 #endif /* _UAPI_LINUX_PROCTRACE_H */
