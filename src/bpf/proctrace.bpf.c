@@ -553,39 +553,6 @@ const volatile __u8 pt_debruijn_index[64] = {
 	46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,	13, 8,	7,  6,
 };
 
-/* The one CPU a task may run on, or -1. */
-struct pt_cpu_walk {
-	struct task_struct *t;
-	int cpu;
-};
-
-static long pt_cpu_word(u64 w, void *ctx)
-{
-	struct pt_cpu_walk *walk = ctx;
-	unsigned long *bits = walk->t->cpus_mask.bits;
-	unsigned long word = 0;
-
-	if (w * 64 >= pt_nr_cpus)
-		return 1;
-	bpf_probe_read_kernel(&word, sizeof(word),
-			      &bits[w & (PT_MAX_CPU_WORDS - 1)]);
-	if (!word)
-		return 0;
-	walk->cpu = w * 64 +
-		    pt_debruijn_index[((word & -word) * PT_DEBRUIJN64) >> 58];
-	return 1;
-}
-
-static __always_inline int pt_only_cpu(struct task_struct *t)
-{
-	struct pt_cpu_walk walk = { .t = t, .cpu = -1 };
-
-	if (BPF_CORE_READ(t, nr_cpus_allowed) != 1)
-		return -1;
-	bpf_loop(PT_MAX_CPU_WORDS, pt_cpu_word, &walk, 0);
-	return walk.cpu;
-}
-
 /*
  * The thread function and its module, from "%ps" ("fn" or "fn [mod]").
  * A kernel thread exec'ing a user-mode helper frees its struct kthread
@@ -600,6 +567,7 @@ struct pt_kfunc {
 	char module[PT_NAME_LEN];
 	char sym[PT_SYM_LEN];
 	u32 nf, nm, part; /* part: 0 func, 1 " [", 2 module, 3 done */
+	unsigned long cpus[PT_MAX_CPU_WORDS];
 };
 
 /*
@@ -612,6 +580,47 @@ struct {
 	__type(key, u32);
 	__type(value, struct pt_kfunc);
 } pt_kfunc_scratch SEC(".maps");
+
+/*
+ * The one CPU a task may run on, or -1. Its cpumask is copied into the
+ * scratch first: a task pointer takes no variable offset on older
+ * verifiers (6.1).
+ */
+struct pt_cpu_walk {
+	struct pt_kfunc *kf;
+	int cpu;
+};
+
+static long pt_cpu_word(u64 w, void *ctx)
+{
+	struct pt_cpu_walk *walk = ctx;
+	unsigned long word;
+
+	if (w * 64 >= pt_nr_cpus || w >= PT_MAX_CPU_WORDS)
+		return 1;
+	word = walk->kf->cpus[w & (PT_MAX_CPU_WORDS - 1)];
+	if (!word)
+		return 0;
+	walk->cpu = w * 64 +
+		    pt_debruijn_index[((word & -word) * PT_DEBRUIJN64) >> 58];
+	return 1;
+}
+
+static __always_inline int pt_only_cpu(struct task_struct *t,
+				       struct pt_kfunc *kf)
+{
+	struct pt_cpu_walk walk = { .kf = kf, .cpu = -1 };
+	u32 size = bpf_core_type_size(struct cpumask);
+
+	if (BPF_CORE_READ(t, nr_cpus_allowed) != 1)
+		return -1;
+	__builtin_memset(kf->cpus, 0, sizeof(kf->cpus));
+	bpf_probe_read_kernel(kf->cpus,
+			      size < sizeof(kf->cpus) ? size : sizeof(kf->cpus),
+			      &t->cpus_mask);
+	bpf_loop(PT_MAX_CPU_WORDS, pt_cpu_word, &walk, 0);
+	return walk.cpu;
+}
 
 /*
  * Split "fn [mod]" one character at a time (bpf_loop callback, whose
@@ -706,9 +715,12 @@ int pt_kthreads(struct bpf_iter__task *ctx)
 	pf = t->flags;
 	if (!(pf & (PT_PF_KTHREAD | PT_PF_IO_WORKER | PT_PF_USER_WORKER)))
 		return 0;
+	kf = bpf_map_lookup_elem(&pt_kfunc_scratch, &zero);
+	if (!kf)
+		return 0;
 	ppid = BPF_CORE_READ(t, real_parent, tgid);
 	state = pt_state_letter(t);
-	cpu = pt_only_cpu(t);
+	cpu = pt_only_cpu(t, kf);
 	/* abi.rst's order. */
 	pt_list_add(&class,
 		    pf & PT_PF_KTHREAD && !BPF_CORE_READ(t, real_parent, pid),
@@ -723,9 +735,6 @@ int pt_kthreads(struct bpf_iter__task *ctx)
 	pt_list_add(&class, pf & PT_PF_USER_WORKER,
 		    "," PROCTRACE_KCLASS_USER_WORKER);
 	pt_list_add(&class, !class.n, "," PROCTRACE_KCLASS_OTHER);
-	kf = bpf_map_lookup_elem(&pt_kfunc_scratch, &zero);
-	if (!kf)
-		return 0;
 	pt_kthread_func(t, kf);
 	if (cpu >= 0)
 		BPF_SEQ_PRINTF(seq, "%d %d %c %d ", t->pid, ppid, state, cpu);
