@@ -244,6 +244,32 @@ tap_result $? "stream: a stopped reader and a 64 KiB ring lose $((l1 - l0)) reco
 "$CLI" bpf unload >/dev/null 2>&1
 "${LOAD[@]}" >/dev/null 2>&1
 
+# Beside the module: one workload (forks that exit 7, forks that exec
+# /bin/true) read from both streams at once gives the same records.
+if [ -e /proc/proctrace ]; then
+	"$CLI" --backend=module watch --json >"$OUT/both-module.json" \
+		2>"$OUT/both-module.err" &
+	module_watcher=$!
+	capture "$OUT/both-bpf.json"
+	sync_marker "$OUT/both-module.json" ptstart3
+	wp=$(python3 -c 'import os
+print(os.getpid(), flush=True)
+for i in range(200):
+    pid = os.fork()
+    if not pid:
+        if i % 2:
+            os.execv("/bin/true", ["true"])
+        os._exit(7)
+    os.waitpid(pid, 0)')
+	sync_marker "$OUT/both-bpf.json" ptend3
+	sync_marker "$OUT/both-module.json" ptend3
+	kill "$watcher" "$module_watcher"
+	wait "$watcher" "$module_watcher" 2>/dev/null
+	out=$(python3 "$TOP/scripts/bpf-streams-compare.py" \
+		"$OUT/both-module.json" "$OUT/both-bpf.json" "$wp")
+	tap_result $? "streams: one workload, the same fork, exec and exit records from both backends ($(tail -n 1 <<<"$out"))" "$out"
+fi
+
 # Readers that hold a file open across unload keep reading what the
 # kernel still holds, and the last close frees it.
 exec 4<"$DIR/tasks"
