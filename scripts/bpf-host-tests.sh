@@ -16,7 +16,9 @@
 # iterator never returns pid 1's thread group (abi.rst, "The BPF
 # backend"): the caller declares it with PROCTRACE_BPF_PID1_QUIRK=1, which
 # is passed on to the views test. PROCTRACE_BPF_CYCLES: how many
-# load/unload cycles (default 50).
+# load/unload cycles (default 50); PROCTRACE_BPF_FORKS: the stream
+# workload's children (default 2000; the loss test forks half as many
+# again), fewer under emulation, where a fork costs a hundred times more.
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +26,8 @@ OUT=$1
 CLI=$TOP/userspace/proctrace
 DIR=/sys/fs/bpf/proctrace
 CYCLES=${PROCTRACE_BPF_CYCLES:-50}
+FORKS=${PROCTRACE_BPF_FORKS:-2000}
+LOSSY=$((FORKS * 3 / 2))
 # The CLI reads the BPF backend here, even beside the module.
 export PROCTRACE_BACKEND=bpf
 # Beside the module, load needs --force (and says so without it).
@@ -218,27 +222,28 @@ tap_result $? "watch on the BPF backend: records flow" "$(cat "$OUT/stream.json.
 run 1 "one reader at a time" "$CLI" watch -n 1
 tap_result $? "a second watch: refused, says why" "$out"
 l0=$(lost_now)
-wp=$(workload 2000)
+wp=$(workload "$FORKS")
 sync_marker "$OUT/stream.json" ptend
 kill "$watcher"
 wait "$watcher" 2>/dev/null
-out=$(python3 "$TOP/scripts/bpf-stream-check.py" "$OUT/stream.json" "$wp" 2000 $(($(lost_now) - l0)))
-tap_result $? "stream: 2000 fork+exit+wait, every record once, in sequence ($(tail -n 1 <<<"$out"))" "$out"
+out=$(python3 "$TOP/scripts/bpf-stream-check.py" "$OUT/stream.json" "$wp" "$FORKS" $(($(lost_now) - l0)))
+tap_result $? "stream: $FORKS fork+exit+wait, every record once, in sequence ($(tail -n 1 <<<"$out"))" "$out"
 
-# Exact loss: a 64 KiB ring and a reader stopped while 3000 children fork.
+# Exact loss: a 64 KiB ring (about 750 records) and a reader stopped
+# while LOSSY children fork, exit and are reaped.
 "$CLI" bpf unload >/dev/null 2>&1
 run 0 "" "${LOAD[@]}" --events-kb 64
 tap_result $? "bpf load --events-kb 64" "$out"
 capture "$OUT/lossy.json"
 l0=$(lost_now)
 kill -STOP "$watcher"
-wp=$(workload 3000)
+wp=$(workload "$LOSSY")
 kill -CONT "$watcher"
 sync_marker "$OUT/lossy.json" ptend2
 kill "$watcher"
 wait "$watcher" 2>/dev/null
 l1=$(lost_now)
-out=$(python3 "$TOP/scripts/bpf-stream-check.py" "$OUT/lossy.json" "$wp" 3000 $((l1 - l0)))
+out=$(python3 "$TOP/scripts/bpf-stream-check.py" "$OUT/lossy.json" "$wp" "$LOSSY" $((l1 - l0)))
 [ $? = 0 ] && [ $((l1 - l0)) -gt 0 ]
 tap_result $? "stream: a stopped reader and a 64 KiB ring lose $((l1 - l0)) records, each reported exactly ($(tail -n 1 <<<"$out"))" "$out"
 "$CLI" bpf unload >/dev/null 2>&1
