@@ -40,22 +40,24 @@ enum pin_kind { PIN_PROBE, PIN_FILE, PIN_MAP };
 struct pin {
 	const char *name;
 	enum pin_kind kind;
+	/* The program or map of src/bpf/proctrace.bpf.c it pins. */
+	const char *obj;
 };
 
 static const struct pin pins[] = {
-	{ "fork", PIN_PROBE },
-	{ "exec", PIN_PROBE },
-	{ "exit", PIN_PROBE },
-	{ "free", PIN_PROBE },
-	{ "wait", PIN_PROBE },
-	{ PROCTRACE_FILE_TASKS, PIN_FILE },
-	{ PROCTRACE_FILE_KTHREADS, PIN_FILE },
-	{ PROCTRACE_FILE_ORPHANS, PIN_FILE },
-	{ PROCTRACE_FILE_STATS, PIN_FILE },
-	{ PROCTRACE_BPF_LIFECYCLE, PIN_MAP },
-	{ PROCTRACE_BPF_EVENTS, PIN_MAP },
-	{ PROCTRACE_BPF_CONTROL, PIN_MAP },
-	{ PROCTRACE_BPF_COUNTERS, PIN_MAP },
+	{ "fork", PIN_PROBE, "pt_fork" },
+	{ "exec", PIN_PROBE, "pt_exec" },
+	{ "exit", PIN_PROBE, "pt_exit" },
+	{ "free", PIN_PROBE, "pt_free" },
+	{ "wait", PIN_PROBE, "pt_wait" },
+	{ PROCTRACE_FILE_TASKS, PIN_FILE, "pt_tasks" },
+	{ PROCTRACE_FILE_KTHREADS, PIN_FILE, "pt_kthreads" },
+	{ PROCTRACE_FILE_ORPHANS, PIN_FILE, "pt_orphans" },
+	{ PROCTRACE_FILE_STATS, PIN_FILE, "pt_stats" },
+	{ PROCTRACE_BPF_LIFECYCLE, PIN_MAP, "pt_life" },
+	{ PROCTRACE_BPF_EVENTS, PIN_MAP, "pt_events" },
+	{ PROCTRACE_BPF_CONTROL, PIN_MAP, "pt_control" },
+	{ PROCTRACE_BPF_COUNTERS, PIN_MAP, "pt_counters" },
 };
 
 static const char *const pin_kinds[] = {
@@ -171,32 +173,6 @@ static int remove_pins(bool quiet)
 	return ret;
 }
 
-static struct bpf_program *probe_prog(struct proctrace_bpf *skel,
-				      const char *name)
-{
-	if (!strcmp(name, "fork"))
-		return skel->progs.pt_fork;
-	if (!strcmp(name, "exec"))
-		return skel->progs.pt_exec;
-	if (!strcmp(name, "exit"))
-		return skel->progs.pt_exit;
-	if (!strcmp(name, "free"))
-		return skel->progs.pt_free;
-	return skel->progs.pt_wait;
-}
-
-static struct bpf_program *file_prog(struct proctrace_bpf *skel,
-				     const char *name)
-{
-	if (!strcmp(name, PROCTRACE_FILE_TASKS))
-		return skel->progs.pt_tasks;
-	if (!strcmp(name, PROCTRACE_FILE_KTHREADS))
-		return skel->progs.pt_kthreads;
-	if (!strcmp(name, PROCTRACE_FILE_ORPHANS))
-		return skel->progs.pt_orphans;
-	return skel->progs.pt_stats;
-}
-
 /* Run the load-time scan to its end. */
 static int run_scan(struct proctrace_bpf *skel)
 {
@@ -245,17 +221,6 @@ static const char *load_hint(int err)
 	return "; PROCTRACE_BPF_DEBUG=1 shows libbpf's log";
 }
 
-static struct bpf_map *pin_map(struct proctrace_bpf *skel, const char *name)
-{
-	if (!strcmp(name, PROCTRACE_BPF_LIFECYCLE))
-		return skel->maps.pt_life;
-	if (!strcmp(name, PROCTRACE_BPF_EVENTS))
-		return skel->maps.pt_events;
-	if (!strcmp(name, PROCTRACE_BPF_CONTROL))
-		return skel->maps.pt_control;
-	return skel->maps.pt_counters;
-}
-
 static int pin_maps(struct proctrace_bpf *skel)
 {
 	char path[256];
@@ -266,7 +231,9 @@ static int pin_maps(struct proctrace_bpf *skel)
 		if (pins[i].kind != PIN_MAP)
 			continue;
 		pin_path(path, sizeof(path), &pins[i]);
-		err = bpf_map__pin(pin_map(skel, pins[i].name), path);
+		err = bpf_map__pin(bpf_object__find_map_by_name(skel->obj,
+								pins[i].obj),
+				   path);
 		if (err) {
 			pt_err("cannot pin %s: %s", path, strerror(-err));
 			return -1;
@@ -298,6 +265,7 @@ static int set_control(struct proctrace_bpf *skel)
 static int bpf_load(void)
 {
 	struct proctrace_bpf *skel;
+	struct bpf_program *prog;
 	struct bpf_link *link;
 	char path[256];
 	unsigned int i;
@@ -344,11 +312,9 @@ static int bpf_load(void)
 
 	/* Probes first, then the scan: no process slips between them. */
 	for (i = 0; i < ARRAY_SIZE(pins); i++) {
-		struct bpf_program *prog;
-
 		if (pins[i].kind != PIN_PROBE)
 			continue;
-		prog = probe_prog(skel, pins[i].name);
+		prog = bpf_object__find_program_by_name(skel->obj, pins[i].obj);
 		link = bpf_program__attach(prog);
 		if (!link) {
 			pt_err("cannot attach the %s probe: %s%s", pins[i].name,
@@ -370,8 +336,8 @@ static int bpf_load(void)
 	for (i = 0; i < ARRAY_SIZE(pins); i++) {
 		if (pins[i].kind != PIN_FILE)
 			continue;
-		link = bpf_program__attach_iter(file_prog(skel, pins[i].name),
-						NULL);
+		prog = bpf_object__find_program_by_name(skel->obj, pins[i].obj);
+		link = bpf_program__attach_iter(prog, NULL);
 		if (!link) {
 			pt_err("cannot make the %s file: %s", pins[i].name,
 			       strerror(errno));
