@@ -28,10 +28,8 @@ char LICENSE[] SEC("license") = "GPL";
  * include/linux/sched.h's values, the same from 6.1 to 7.3: macros, so not
  * in BTF.
  */
-#define PT_TASK_INTERRUPTIBLE 0x0001
 #define PT_TASK_UNINTERRUPTIBLE 0x0002
 #define PT_EXIT_ZOMBIE 0x0020
-#define PT_TASK_PARKED 0x0040
 #define PT_TASK_NOLOAD 0x0400
 #define PT_TASK_RTLOCK_WAIT 0x1000
 #define PT_TASK_FROZEN 0x8000
