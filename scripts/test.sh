@@ -35,6 +35,13 @@ TAP_FD=3
 . scripts/tap.sh
 
 kernels=$(scripts/kernels.sh) || exit 1
+# The guests that test the BPF backend beside the module: the newest stock
+# kernel (PROCTRACE_BPF_GUEST_KERNELS names others; the budget holds one,
+# Documentation/testing.rst).
+bpf_guests=${PROCTRACE_BPF_GUEST_KERNELS-$(for k in $kernels; do
+	read -r tier _ < <(scripts/kernels.sh info "$k")
+	[ "$tier" != stock ] || echo "$k"
+done | tail -n 1)}
 debug_build_pid=
 for kver in $kernels; do
 	read -r tier _ kdir _ < <(scripts/kernels.sh info "$kver")
@@ -107,6 +114,9 @@ for kver in $kernels; do
 	# The debug tier runs its suite and then its own checks in the same
 	# boot: the debug kernel takes minutes to boot under emulation.
 	cmd="$TOP/scripts/guest-tests.sh $ko $RES/$kver"
+	case " $bpf_guests " in
+	*" $kver "*) cmd="PROCTRACE_BPF_GUEST=1 $cmd" ;;
+	esac
 	if [ "$tier" = debug ]; then
 		# From the built binaries: the list is made after make -C
 		# selftests, so a fresh clone's is complete.

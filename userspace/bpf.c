@@ -361,13 +361,27 @@ out_unpin:
 	return -1;
 }
 
+/*
+ * Whether the backend is loaded: 0 yes, -1 with a message: not loaded, or
+ * the caller may not look (bpffs mounted 0700 hides it from non-root).
+ */
+static int check_loaded(const char *hint)
+{
+	if (!access(PROCTRACE_BPF_DIR, F_OK))
+		return 0;
+	if (errno == ENOENT)
+		pt_err("the BPF backend is not loaded (no %s)%s",
+		       PROCTRACE_BPF_DIR, hint);
+	else
+		pt_err("%s: %s%s", PROCTRACE_BPF_DIR, strerror(errno),
+		       load_hint(errno));
+	return -1;
+}
+
 static int bpf_unload(void)
 {
-	if (access(PROCTRACE_BPF_DIR, F_OK)) {
-		pt_err("the BPF backend is not loaded (no %s)",
-		       PROCTRACE_BPF_DIR);
+	if (check_loaded(""))
 		return -1;
-	}
 	/* Refuse before removing anything: all of it goes, or none. */
 	if (access(PROCTRACE_BPF_DIR, W_OK | X_OK) ||
 	    access(PROBES_DIR, W_OK | X_OK)) {
@@ -388,11 +402,8 @@ static int bpf_status(void)
 	char path[256];
 	FILE *fp;
 
-	if (access(PROCTRACE_BPF_DIR, F_OK)) {
-		pt_err("the BPF backend is not loaded (no %s): load it with proctrace bpf load",
-		       PROCTRACE_BPF_DIR);
+	if (check_loaded(": load it with proctrace bpf load"))
 		return -1;
-	}
 	out_begin(false);
 	print_string(PRINT_ANY, "backend", "backend: %s\n", "bpf");
 	print_string(PRINT_ANY, "directory", "pinned under: %s\n",
