@@ -413,8 +413,9 @@ static __always_inline char pt_state_letter(struct task_struct *t)
 
 /*
  * Escape a comm as abi.rst says: whitespace and backslash as \ooo. A loop
- * callback, so that the verifier walks one character, not every mix of
- * escaped and plain ones.
+ * callback over the reader's scratch (below): the verifier walks one
+ * character, and does not follow every output length, which it would on
+ * the stack (7.3's verifier iterates a callback until its states repeat).
  */
 #define PT_COMM_ESC (TASK_COMM_LEN * 4)
 
@@ -424,9 +425,14 @@ struct pt_comm {
 	u32 len;
 };
 
+/* bpf_loop()'s context must be on the stack: it holds the scratch's. */
+struct pt_comm_walk {
+	struct pt_comm *e;
+};
+
 static long pt_escape_one(u64 i, void *ctx)
 {
-	struct pt_comm *e = ctx;
+	struct pt_comm *e = ((struct pt_comm_walk *)ctx)->e;
 	char c = e->in[i & (TASK_COMM_LEN - 1)];
 
 	if (!c || i >= TASK_COMM_LEN - 1)
@@ -448,11 +454,49 @@ static long pt_escape_one(u64 i, void *ctx)
 static __always_inline const char *pt_escape_comm(struct task_struct *t,
 						  struct pt_comm *e)
 {
+	struct pt_comm_walk walk = { .e = e };
+
 	e->len = 0;
 	BPF_CORE_READ_STR_INTO(&e->in, t, comm);
-	bpf_loop(TASK_COMM_LEN, pt_escape_one, e, 0);
+	bpf_loop(TASK_COMM_LEN, pt_escape_one, &walk, 0);
 	e->out[e->len & (PT_COMM_ESC - 1)] = '\0';
 	return e->out;
+}
+
+#define PT_SYM_LEN 128
+#define PT_NAME_LEN 64
+
+struct pt_kfunc {
+	char func[PT_NAME_LEN];
+	char module[PT_NAME_LEN];
+	char sym[PT_SYM_LEN];
+	u32 nf, nm, part; /* part: 0 func, 1 " [", 2 module, 3 done */
+	unsigned long cpus[PT_MAX_CPU_WORDS];
+};
+
+/*
+ * The reader's scratch, too big for the 512-byte stack: task-local
+ * storage of the task that reads, created on its first read and freed
+ * with it. Private to that reader whatever runs beside it on the same CPU
+ * (a per-CPU buffer is not, on preemptible kernels).
+ */
+struct pt_scratch {
+	struct pt_kfunc kf;
+	struct pt_comm comm;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pt_scratch);
+} pt_scratch SEC(".maps");
+
+/* NULL only when the kernel has no memory for it. */
+static __always_inline struct pt_scratch *pt_scratch_get(void)
+{
+	return bpf_task_storage_get(&pt_scratch, bpf_get_current_task_btf(),
+				    NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
 static __always_inline void pt_header(struct seq_file *seq, const char *file,
@@ -512,13 +556,17 @@ int pt_tasks(struct bpf_iter__task *ctx)
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *t = ctx->task;
 	struct pt_list flags = {};
-	struct pt_comm comm;
+	struct pt_scratch *sc;
 	u32 pf;
 
 	if (ctx->meta->seq_num == 0)
 		pt_header(seq, PROCTRACE_FILE_TASKS, PROCTRACE_COLUMNS_TASKS);
 	if (!t)
 		return 0;
+	/* 1: the read() fails (EAGAIN) rather than drop a line. */
+	sc = pt_scratch_get();
+	if (!sc)
+		return 1;
 	pf = t->flags;
 	/* abi.rst's order. */
 	pt_list_add(&flags, t->pid == t->tgid, "," PROCTRACE_FLAG_LEADER);
@@ -533,7 +581,7 @@ int pt_tasks(struct bpf_iter__task *ctx)
 	pt_list_print(seq, &flags);
 	BPF_SEQ_PRINTF(seq, " %d %llu %s\n",
 		       BPF_CORE_READ(t, signal, nr_threads), t->start_boottime,
-		       pt_escape_comm(t, &comm));
+		       pt_escape_comm(t, &sc->comm));
 	return 0;
 }
 
@@ -557,28 +605,6 @@ const volatile __u8 pt_debruijn_index[64] = {
  * (begin_new_exec()), so the pointer read may be stale: the probe read
  * cannot fault, and a value that is no symbol ("0x...") prints "-".
  */
-#define PT_SYM_LEN 128
-#define PT_NAME_LEN 64
-
-struct pt_kfunc {
-	char func[PT_NAME_LEN];
-	char module[PT_NAME_LEN];
-	char sym[PT_SYM_LEN];
-	u32 nf, nm, part; /* part: 0 func, 1 " [", 2 module, 3 done */
-	unsigned long cpus[PT_MAX_CPU_WORDS];
-};
-
-/*
- * Too big for the 512-byte stack: per-CPU scratch, safe because a program
- * runs with migration disabled and nothing else here uses it.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, struct pt_kfunc);
-} pt_kfunc_scratch SEC(".maps");
-
 /*
  * The one CPU a task may run on, or -1. Its cpumask is copied into the
  * scratch first: a task pointer takes no variable offset on older
@@ -699,11 +725,11 @@ int pt_kthreads(struct bpf_iter__task *ctx)
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *t = ctx->task;
 	struct pt_list class = {};
-	struct pt_comm comm;
+	struct pt_scratch *sc;
 	struct pt_kfunc *kf;
 	int ppid, cpu;
-	u32 pf, zero = 0;
 	char state;
+	u32 pf;
 
 	if (ctx->meta->seq_num == 0)
 		pt_header(seq, PROCTRACE_FILE_KTHREADS,
@@ -713,9 +739,10 @@ int pt_kthreads(struct bpf_iter__task *ctx)
 	pf = t->flags;
 	if (!(pf & (PT_PF_KTHREAD | PT_PF_IO_WORKER | PT_PF_USER_WORKER)))
 		return 0;
-	kf = bpf_map_lookup_elem(&pt_kfunc_scratch, &zero);
-	if (!kf)
-		return 0;
+	sc = pt_scratch_get();
+	if (!sc)
+		return 1;
+	kf = &sc->kf;
 	ppid = BPF_CORE_READ(t, real_parent, tgid);
 	state = pt_state_letter(t);
 	cpu = pt_only_cpu(t, kf);
@@ -740,7 +767,7 @@ int pt_kthreads(struct bpf_iter__task *ctx)
 		BPF_SEQ_PRINTF(seq, "%d %d %c - ", t->pid, ppid, state);
 	pt_list_print(seq, &class);
 	BPF_SEQ_PRINTF(seq, " %s %s %s\n", kf->func, kf->module,
-		       pt_escape_comm(t, &comm));
+		       pt_escape_comm(t, &sc->comm));
 	return 0;
 }
 
@@ -779,8 +806,8 @@ int pt_orphans(struct bpf_iter__task *ctx)
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *t = ctx->task;
 	struct task_struct *reaper, *init;
-	struct pt_comm comm;
 	struct proctrace_life *life;
+	struct pt_scratch *sc;
 	const char *kind;
 
 	if (ctx->meta->seq_num == 0)
@@ -791,21 +818,24 @@ int pt_orphans(struct bpf_iter__task *ctx)
 	life = pt_orphan_life(t);
 	if (!life)
 		return 0;
+	sc = pt_scratch_get();
+	if (!sc)
+		return 1;
 	reaper = BPF_CORE_READ(t, real_parent);
 	init = pt_ns_reaper(t);
 	kind = init && BPF_CORE_READ(init, tgid) ==
 				       BPF_CORE_READ(reaper, tgid) ?
 		       PROCTRACE_REAPER_INIT :
 		       PROCTRACE_REAPER_SUBREAPER;
-	pt_escape_comm(t, &comm);
+	pt_escape_comm(t, &sc->comm);
 	if (life->flags & PROCTRACE_LIFE_BORN)
 		BPF_SEQ_PRINTF(seq, "%d %u %d %s %llu %s\n", t->pid,
 			       life->orig_ppid, BPF_CORE_READ(reaper, tgid),
-			       kind, life->orphaned_ns, comm.out);
+			       kind, life->orphaned_ns, sc->comm.out);
 	else
 		BPF_SEQ_PRINTF(seq, "%d unknown %d %s %llu %s\n", t->pid,
 			       BPF_CORE_READ(reaper, tgid), kind,
-			       life->orphaned_ns, comm.out);
+			       life->orphaned_ns, sc->comm.out);
 	return 0;
 }
 
