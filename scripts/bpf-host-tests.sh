@@ -37,6 +37,17 @@ export PROCTRACE_BACKEND=bpf
 LOAD=("$CLI" bpf load)
 [ ! -e /proc/proctrace ] || LOAD+=(--force)
 mkdir -p "$OUT"
+# Whatever happens, nothing of this run stays: its background processes
+# (watchers, topology) and the backend it loaded.
+cleanup() {
+	local p
+
+	for p in $(jobs -p) ${orphan:-}; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	[ ! -e "$DIR" ] || "$CLI" bpf unload >/dev/null 2>&1
+}
+trap cleanup EXIT
 exec 3>"$OUT/bpf-host.tap"
 TAP_FD=3
 . "$TOP/scripts/tap.sh"

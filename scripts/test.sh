@@ -77,7 +77,9 @@ if [ "$(id -u)" = 0 ]; then
 	# Natively, on this machine's kernel: the BPF backend needs no VM.
 	echo "== BPF backend on $(uname -r) (host)"
 	# The hosts' 6.18 task iterator never returns pid 1 (abi.rst).
-	PROCTRACE_BPF_PID1_QUIRK=1 scripts/bpf-host-tests.sh "$RES/bpf-host"
+	PROCTRACE_BPF_PID1_QUIRK=1 timeout -k 10 600 \
+		scripts/bpf-host-tests.sh "$RES/bpf-host"
+	tap_result $? "BPF backend's host tests ran to their end (124: timed out)"
 	echo "   $(scripts/tap-summary.sh "$RES/bpf-host" || true)"
 	grep -h '^not ok' "$RES/bpf-host"/*.tap | sed 's/^/   /'
 
