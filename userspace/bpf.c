@@ -262,13 +262,40 @@ static int set_control(struct proctrace_bpf *skel)
 	return 0;
 }
 
-static int bpf_load(void)
+/* Attach every program pinned as @kind (a probe or a file) and pin it. */
+static int pin_links(struct proctrace_bpf *skel, enum pin_kind kind)
 {
-	struct proctrace_bpf *skel;
 	struct bpf_program *prog;
 	struct bpf_link *link;
 	char path[256];
 	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(pins); i++) {
+		if (pins[i].kind != kind)
+			continue;
+		prog = bpf_object__find_program_by_name(skel->obj, pins[i].obj);
+		link = kind == PIN_FILE ? bpf_program__attach_iter(prog, NULL) :
+					  bpf_program__attach(prog);
+		if (!link) {
+			pt_err("cannot attach %s: %s%s", pins[i].name,
+			       strerror(errno), load_hint(errno));
+			return -1;
+		}
+		pin_path(path, sizeof(path), &pins[i]);
+		err = bpf_link__pin(link, path);
+		bpf_link__destroy(link);
+		if (err) {
+			pt_err("cannot pin %s: %s", path, strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int bpf_load(void)
+{
+	struct proctrace_bpf *skel;
 	int err, ncpus;
 
 	if (!access(MODULE_DIR, F_OK) && !force) {
@@ -311,46 +338,9 @@ static int bpf_load(void)
 	}
 
 	/* Probes first, then the scan: no process slips between them. */
-	for (i = 0; i < ARRAY_SIZE(pins); i++) {
-		if (pins[i].kind != PIN_PROBE)
-			continue;
-		prog = bpf_object__find_program_by_name(skel->obj, pins[i].obj);
-		link = bpf_program__attach(prog);
-		if (!link) {
-			pt_err("cannot attach the %s probe: %s%s", pins[i].name,
-			       strerror(errno), load_hint(errno));
-			goto out_destroy;
-		}
-		pin_path(path, sizeof(path), &pins[i]);
-		err = bpf_link__pin(link, path);
-		bpf_link__destroy(link);
-		if (err) {
-			pt_err("cannot pin %s: %s", path, strerror(-err));
-			goto out_destroy;
-		}
-	}
-	if (run_scan(skel))
+	if (pin_links(skel, PIN_PROBE) || run_scan(skel) || set_control(skel) ||
+	    pin_maps(skel) || pin_links(skel, PIN_FILE))
 		goto out_destroy;
-	if (set_control(skel) || pin_maps(skel))
-		goto out_destroy;
-	for (i = 0; i < ARRAY_SIZE(pins); i++) {
-		if (pins[i].kind != PIN_FILE)
-			continue;
-		prog = bpf_object__find_program_by_name(skel->obj, pins[i].obj);
-		link = bpf_program__attach_iter(prog, NULL);
-		if (!link) {
-			pt_err("cannot make the %s file: %s", pins[i].name,
-			       strerror(errno));
-			goto out_destroy;
-		}
-		pin_path(path, sizeof(path), &pins[i]);
-		err = bpf_link__pin(link, path);
-		bpf_link__destroy(link);
-		if (err) {
-			pt_err("cannot pin %s: %s", path, strerror(-err));
-			goto out_destroy;
-		}
-	}
 	proctrace_bpf__destroy(skel);
 	return 0;
 
