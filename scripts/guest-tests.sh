@@ -85,7 +85,7 @@ else
 	PROCTRACE_BPF_FORKS=200 PROCTRACE_BPF_CYCLES=10 PROCTRACE_BPF_QUICK=1 \
 		timeout -k 10 1200 "$TOP/scripts/bpf-host-tests.sh" "$OUT/bpf"
 	rc=$?
-	[ $rc = 0 ] || tap_result $rc "BPF backend's tests exited with status $rc (124: timed out)" \
+	[ $rc = 0 ] || tap_result $rc "BPF backend's tests ended with status $rc (124: after 1,200 s)" \
 		"$(tail -n 5 "$OUT/bpf/bpf-host.tap" 2>/dev/null)"
 	echo "bpf-backend $(($(date +%s) - t0))" >>"$OUT/seconds"
 fi
