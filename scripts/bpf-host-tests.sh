@@ -167,11 +167,14 @@ time.sleep(600)' &
 	[ -n "$m" ] && [ "$m" = "$b" ]
 	tap_result $? "tasks: both backends give the same lines for the topology" \
 		"$(diff <(echo "$m") <(echo "$b"))"
-	# Kernel threads: all but the state-dependent columns (state and the
-	# parked/idle classes) of every thread both list.
+	# Kernel threads: all but the state-dependent columns (the state, the
+	# parked and idle classes, and "other", which stands when no class
+	# does) of every thread both list.
 	kcols() {
-		awk 'NR > 1 { c = $5; gsub(/(^|,)(parked|idle)/, "", c);
-			print $1, $2, $4, c, $6, $7, $8 }' "$1/kthreads" | sort
+		awk 'NR > 1 { c = $5; gsub(/(^|,)(parked|idle|other)/, "", c);
+			sub(/^,/, "", c); if (c == "") c = "-";
+			print $1, $2, $4, c, $6, $7, $8 }' \
+			"$1/kthreads" | sort
 	}
 	kdiff=$(join -j1 <(kcols /proc/proctrace | awk '{print $1, $0}' | sort -k1,1) \
 		<(kcols "$DIR" | awk '{print $1, $0}' | sort -k1,1) |
