@@ -62,7 +62,10 @@ else
 fi
 mkdir -p "$TOP/build/results"
 export PATH=$TOP/build/venv/bin:$PATH
-exec timeout --foreground -k 30 "$timeout" \
+# Not --foreground: on expiry timeout signals its whole process group,
+# QEMU included, which vng does not stop by itself (with --foreground a
+# timed-out guest's QEMU ran on for minutes, taking the next guests' CPU).
+exec timeout -k 30 "$timeout" \
 	vng --run "$vmlinuz" --disable-kvm \
 	--cpus "${PROCTRACE_VM_CPUS:-2}" --memory "$memory" \
 	--rwdir "$TOP/build/results" \
